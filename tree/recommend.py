@@ -1,0 +1,231 @@
+"""From five answers to ranked, explained instruments.
+
+Within a question the chosen options are OR, across questions AND, and a question with no
+chosen option is no filter ("weet ik niet / geen voorkeur"). Ranking: exact matches first,
+then the nearest ones (fewest missed answers); within equal fit, validated in NL, then free,
+then fewer minutes, then name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from .databank import Databank
+from .schema import BRANCHES, Instrument
+
+Answers = Mapping[str, Sequence[str]]
+
+
+@dataclass(frozen=True)
+class Fit:
+    """Why an instrument fits one answer."""
+
+    question: str
+    chosen: str        # the option the user chose
+    via: str           # the option the instrument is tagged with (== chosen when direct)
+
+    @property
+    def direct(self) -> bool:
+        return self.chosen == self.via
+
+
+@dataclass(frozen=True)
+class Match:
+    instrument: Instrument
+    fits: tuple[Fit, ...]
+    misses: tuple[str, ...]  # question ids whose answer the instrument does not fit
+
+    @property
+    def exact(self) -> bool:
+        return not self.misses
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """Dropping the answer to one question would give this many exact matches."""
+
+    question: str
+    exact_count: int
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """Tellen én vertellen: instruments that together yield numbers and stories."""
+
+    parts: tuple[Match, ...]
+    related: bool  # the instruments name each other in ``related``
+
+
+@dataclass
+class Recommendation:
+    answers: dict[str, list[str]]
+    exact_count: int
+    matches: list[Match]
+    near: list[Match]
+    near_misses: int  # how many answers the near matches miss (0 when there are none)
+    relaxations: list[Relaxation]
+    bundles: list[Bundle]
+    ignored: list[tuple[str, str]] = field(default_factory=list)  # unknown (question, option)
+
+    @property
+    def best_relaxation(self) -> Relaxation | None:
+        return self.relaxations[0] if self.relaxations and self.relaxations[0].exact_count else None
+
+
+def normalise_answers(bank: Databank, answers: Answers) -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
+    """Keep known question/option ids (in taxonomy order, without repeats); report the rest."""
+    clean: dict[str, list[str]] = {q: [] for q in BRANCHES}
+    ignored: list[tuple[str, str]] = []
+    for qid, oids in answers.items():
+        if qid not in clean:
+            ignored.extend((qid, o) for o in oids)
+            continue
+        known = bank.taxonomy.option_ids(qid)
+        for oid in oids:
+            if oid not in known:
+                ignored.append((qid, oid))
+        chosen = set(oids)
+        clean[qid] = [o for o in known if o in chosen]
+        if not bank.taxonomy.question(qid).multiple and len(clean[qid]) > 1:
+            clean[qid] = clean[qid][:1]
+    return clean, ignored
+
+
+def explain(bank: Databank, inst: Instrument, answers: Mapping[str, list[str]]) -> Match:
+    """Say, per answered question, which chosen option the instrument fits and via what."""
+    fits, misses = [], []
+    idx = bank.index
+    for qid in BRANCHES:
+        chosen = answers.get(qid) or []
+        if not chosen:
+            continue
+        tags = set(inst.options(qid))
+        for t in list(tags):
+            tags.update(idx.combines.get((qid, t), ()))
+        fit = None
+        for oid in chosen:
+            parts = idx.combines.get((qid, oid))
+            if parts:
+                if all(p in tags for p in parts):
+                    fit = Fit(qid, oid, oid)
+            else:
+                for candidate in idx.chains[(qid, oid)]:
+                    if candidate in tags:
+                        fit = Fit(qid, oid, candidate)
+                        break
+            if fit and fit.direct:
+                break
+        if fit:
+            fits.append(fit)
+        else:
+            misses.append(qid)
+    return Match(inst, tuple(fits), tuple(misses))
+
+
+def _bundles(bank: Databank, masks: dict[str, int], answers: dict[str, list[str]], limit: int) -> list[Bundle]:
+    idx = bank.index
+    combined = [o for o in answers.get("gegevens", []) if bank.taxonomy.option("gegevens", o).combines]
+    if not combined:
+        return []
+    parts = bank.taxonomy.option("gegevens", combined[0]).combines or []
+    others = idx.all_bits
+    for qid, m in masks.items():
+        if qid != "gegevens":
+            others &= m
+    # each slot: instruments that yield this part and none of the other parts
+    slots = []
+    for part in parts:
+        mask = others & idx.effective[("gegevens", part)]
+        for other in parts:
+            if other != part:
+                mask &= ~idx.effective[("gegevens", other)]
+        slots.append(list(idx.iter_ids(mask, limit=10)))
+    if len(slots) != 2 or not all(slots):
+        return []
+    numbers, stories = slots
+    insts = bank.instruments
+    pairs: list[tuple[int, str, str]] = []
+    for a in numbers:
+        for b in stories:
+            related = b in (insts[a].related or []) or a in (insts[b].related or [])
+            score = (0 if related else 1, idx.position[a] + idx.position[b])
+            pairs.append((score, a, b))  # type: ignore[arg-type]
+    pairs.sort()
+    out, used = [], set()
+    for (rel_flag, _), a, b in pairs:  # type: ignore[misc]
+        # vary the bundles: each instrument at most twice
+        if sum(x == a for x in used) >= 2 or sum(x == b for x in used) >= 2:
+            continue
+        out.append(Bundle((explain(bank, insts[a], answers), explain(bank, insts[b], answers)), rel_flag == 0))
+        used.add(a)
+        used.add(b)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def recommend(
+    bank: Databank,
+    answers: Answers,
+    *,
+    limit: int | None = None,
+    near_limit: int = 10,
+    bundle_limit: int = 5,
+) -> Recommendation:
+    """Rank the databank's active instruments against the user's answers.
+
+    ``answers`` maps question id → chosen option ids (empty list or missing = no preference).
+    Unknown ids never raise: they are ignored and listed in ``Recommendation.ignored``.
+    """
+    clean, ignored = normalise_answers(bank, answers)
+    idx = bank.index
+    masks = {qid: idx.answer_mask(qid, oids) for qid, oids in clean.items() if oids}
+    exact = idx.all_bits
+    for m in masks.values():
+        exact &= m
+    insts = bank.instruments
+    matches = [explain(bank, insts[i], clean) for i in idx.iter_ids(exact, limit)]
+
+    # nearest: instruments that fit all but k answers, for the smallest k that has any
+    near: list[Match] = []
+    near_misses = 0
+    qids = list(masks)
+    seen = exact
+    for k in range(1, len(qids) + 1):
+        level = 0
+        for keep in combinations(qids, len(qids) - k):
+            m = idx.all_bits
+            for q in keep:
+                m &= masks[q]
+            level |= m
+        level &= ~seen
+        if level:
+            near = [explain(bank, insts[i], clean) for i in idx.iter_ids(level, near_limit)]
+            near_misses = k
+            break
+
+    relaxations = []
+    if len(qids) > 0:
+        for q in qids:
+            m = idx.all_bits
+            for other in qids:
+                if other != q:
+                    m &= masks[other]
+            relaxations.append(Relaxation(q, m.bit_count()))
+        relaxations.sort(key=lambda r: (-r.exact_count, BRANCHES.index(r.question)))
+
+    bundles = _bundles(bank, masks, clean, bundle_limit)
+    return Recommendation(clean, exact.bit_count(), matches, near, near_misses, relaxations, bundles, ignored)
+
+
+def count_fitting(bank: Databank, answers: Answers) -> int:
+    """How many active instruments fit every answer (for the wizard's live count)."""
+    clean, _ = normalise_answers(bank, answers)
+    idx = bank.index
+    exact = idx.all_bits
+    for qid, oids in clean.items():
+        if oids:
+            exact &= idx.answer_mask(qid, oids)
+    return exact.bit_count()

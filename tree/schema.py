@@ -1,0 +1,176 @@
+"""The databank's record types, declared once.
+
+Loading, validation messages, the curator form and the field reference in
+``instruments/README.md`` are all derived from these models, so code and docs cannot drift.
+Models are strict: YAML already gives real ints, bools and dates, and a curator who writes
+``items: "12"`` should hear about it rather than have it silently converted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+#: The five branches of the Beslisboom, in the order the seed document gives them.
+#: They are both the question ids and the instrument field names.
+BRANCHES: tuple[str, ...] = ("doelgroep", "thema", "meten", "gegevens", "uitvoering")
+
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=60)]
+NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+HttpUrl = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+OptionList = Annotated[list[Slug], Field(min_length=1)]
+
+_STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Text(BaseModel):
+    """A text in Dutch (always) and English (for international colleagues)."""
+
+    model_config = _STRICT
+    nl: NonEmpty
+    en: NonEmpty
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.nl
+
+
+class Option(BaseModel):
+    model_config = _STRICT
+    id: Slug = Field(description="Vaste id van de optie; staat in deelbare links.")
+    label: Text = Field(description="Naam van de optie zoals gebruikers die zien.")
+    explanation: Text = Field(description="Korte uitleg in gewone taal.")
+    broader: Slug | None = Field(
+        default=None,
+        description="Bredere optie: wie deze optie kiest, krijgt ook instrumenten voor de bredere.",
+    )
+    combines: list[Slug] | None = Field(
+        default=None,
+        description="Een instrument heeft deze optie als het al deze opties heeft (bijv. beide).",
+    )
+
+
+class Question(BaseModel):
+    model_config = _STRICT
+    id: Literal["doelgroep", "thema", "meten", "gegevens", "uitvoering"]
+    label: Text
+    help: Text = Field(description="Helpt de gebruiker te verhelderen wat hij wil weten.")
+    multiple: bool = Field(description="Mag de gebruiker meer antwoorden kiezen?")
+    options: Annotated[list[Option], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _options_consistent(self) -> Question:
+        ids = [o.id for o in self.options]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise ValueError(f"optie-id dubbel / duplicate option id: {', '.join(dup)}")
+        known = set(ids)
+        for opt in self.options:
+            refs = ([opt.broader] if opt.broader else []) + list(opt.combines or [])
+            for ref in refs:
+                if ref not in known:
+                    raise ValueError(f"optie '{opt.id}' verwijst naar onbekende optie '{ref}'")
+        # broader chains must end: a cycle would make every option match every other.
+        parent = {o.id: o.broader for o in self.options}
+        for start in ids:
+            seen, cur = set(), start
+            while cur is not None:
+                if cur in seen:
+                    raise ValueError(f"'broader' vormt een kring bij optie '{start}'")
+                seen.add(cur)
+                cur = parent.get(cur)
+        return self
+
+
+class Taxonomy(BaseModel):
+    model_config = _STRICT
+    questions: Annotated[list[Question], Field(min_length=5, max_length=5)]
+
+    @model_validator(mode="after")
+    def _all_branches(self) -> Taxonomy:
+        ids = tuple(q.id for q in self.questions)
+        if ids != BRANCHES:
+            raise ValueError(f"de vragen moeten precies {', '.join(BRANCHES)} zijn, in die volgorde")
+        return self
+
+    def question(self, qid: str) -> Question:
+        for q in self.questions:
+            if q.id == qid:
+                return q
+        raise KeyError(qid)
+
+    def option(self, qid: str, oid: str) -> Option:
+        for o in self.question(qid).options:
+            if o.id == oid:
+                return o
+        raise KeyError((qid, oid))
+
+    def option_ids(self, qid: str) -> list[str]:
+        return [o.id for o in self.question(qid).options]
+
+
+class Source(BaseModel):
+    model_config = _STRICT
+    title: NonEmpty = Field(description="Titel van de bron.")
+    url: HttpUrl = Field(description="Webadres (http of https).")
+
+
+class Instrument(BaseModel):
+    """One measuring instrument or method. Field order here is the order written to YAML."""
+
+    model_config = _STRICT
+
+    id: Slug = Field(description="Korte vaste naam in kleine letters en streepjes; gelijk aan de bestandsnaam.")
+    name: NonEmpty = Field(description="Officiële (Nederlandse) naam.")
+    name_en: NonEmpty | None = Field(default=None, description="Engelse naam.")
+    abbreviation: NonEmpty | None = Field(default=None, description="Afkorting, bijv. ZRM.")
+    summary: NonEmpty = Field(description="2–4 zinnen in gewone taal (B1): wat het meet, voor wie, hoe.")
+    summary_en: NonEmpty | None = Field(default=None, description="Dezelfde samenvatting in het Engels.")
+    kind: NonEmpty = Field(description="Soort: vragenlijst, schaal, matrix, methode, groepsmethode, monitor, …")
+    measures: NonEmpty | None = Field(default=None, description="Wat het meet (het begrip), kort.")
+    doelgroep: OptionList = Field(description="Doelgroepen (optie-ids van vraag doelgroep).")
+    thema: OptionList = Field(description="Thema's (optie-ids van vraag thema).")
+    meten: OptionList = Field(description="Wat het meet (optie-ids van vraag meten). Tevredenheid is `ervaring`, nooit `effect-client`.")
+    gegevens: OptionList = Field(description="`cijfers` en/of `verhalen`; beide noemen als het beide oplevert.")
+    uitvoering: OptionList = Field(description="`zelf` alleen als het gratis is en zonder gecertificeerde training kan; anders `mix` of `uitbesteden`.")
+    items: Annotated[int, Field(ge=1, le=1000)] | None = Field(default=None, description="Aantal vragen, items of domeinen.")
+    minutes: Annotated[int, Field(ge=1, le=10000)] | None = Field(default=None, description="Afnametijd per persoon in minuten.")
+    administered_by: NonEmpty | None = Field(default=None, description="Wie het afneemt of invult.")
+    training_required: bool | None = Field(default=None, description="Is een (gecertificeerde) training nodig?")
+    cost: Literal["gratis", "betaald", "licentie"] | None = Field(default=None, description="gratis, betaald of licentie.")
+    cost_note: NonEmpty | None = Field(default=None, description="Toelichting op kosten of licentie.")
+    languages: list[NonEmpty] | None = Field(default=None, description="Talen waarin het beschikbaar is.")
+    easy_read: bool | None = Field(default=None, description="Is er een versie voor laaggeletterden?")
+    validated_nl: bool | None = Field(default=None, description="Psychometrisch getoetst in een Nederlandse versie (betrouwbaar en valide).")
+    quality_note: NonEmpty | None = Field(default=None, description="Wat bekend is over de kwaliteit, in gewone taal.")
+    authors: NonEmpty | None = Field(default=None, description="Makers of eigenaar.")
+    year: Annotated[int, Field(ge=1900, le=2100)] | None = Field(default=None, description="Jaar van (de gebruikte versie van) het instrument.")
+    url: HttpUrl | None = Field(default=None, description="Waar een gebruiker het instrument krijgt.")
+    status: Literal["actief", "ingetrokken"] = Field(default="actief", description="`ingetrokken` verschijnt nooit in de resultaten.")
+    related: list[Slug] | None = Field(default=None, description="Ids van instrumenten die er goed bij passen (tellen en vertellen).")
+    curator_note: NonEmpty | None = Field(default=None, description="Notitie voor curatoren; niet zichtbaar in de wizard.")
+    sources: Annotated[list[Source], Field(min_length=1)] = Field(description="Bronnen voor alle feiten in dit record.")
+    last_reviewed: dt.date = Field(description="Datum waarop het record is gecontroleerd (JJJJ-MM-DD).")
+
+    @property
+    def active(self) -> bool:
+        return self.status == "actief"
+
+    def options(self, qid: str) -> list[str]:
+        return list(getattr(self, qid))
+
+    def to_record(self) -> dict:
+        """Plain data in schema order, leaving out empty optional fields (for YAML and JSON)."""
+        out = self.model_dump(mode="python", exclude_none=True)
+        if out.get("status") == "actief":
+            del out["status"]
+        return out
+
+
+REQUIRED_FIELDS: tuple[str, ...] = tuple(
+    name for name, f in Instrument.model_fields.items() if f.is_required()
+)
+#: Fields a curator should fill in when a source allows; the dashboard lists records without them.
+RECOMMENDED_FIELDS: tuple[str, ...] = ("items", "minutes", "cost", "validated_nl")
