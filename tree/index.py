@@ -27,6 +27,7 @@ class Index:
     all_bits: int
     chains: dict[tuple[str, str], list[str]]  # (qid, oid) -> [oid, broader, broader's broader…]
     combines: dict[tuple[str, str], tuple[str, ...]]  # (qid, oid) -> parts, for combining options
+    tags: dict[str, dict[str, frozenset[str]]]  # instrument id -> question -> tagged option ids
 
     @classmethod
     def from_graph(cls, g: nx.DiGraph, taxonomy: Taxonomy) -> Index:
@@ -59,7 +60,13 @@ class Index:
                     for part in o.combines:
                         mask &= effective[(q.id, part)]
                     effective[(q.id, o.id)] = mask
-        return cls(ids, position, direct, effective, (1 << len(ids)) - 1, chains, combines)
+        tags: dict[str, dict[str, set[str]]] = {iid: {q.id: set() for q in taxonomy.questions} for iid in ids}
+        for u, v, k in g.edges(data="kind"):
+            if k == "tag":
+                node = g.nodes[u]
+                tags[g.nodes[v]["iid"]][node["qid"]].add(node["oid"])
+        frozen = {iid: {q: frozenset(s) for q, s in by_q.items()} for iid, by_q in tags.items()}
+        return cls(ids, position, direct, effective, (1 << len(ids)) - 1, chains, combines, frozen)
 
     def answer_mask(self, qid: str, oids: list[str]) -> int:
         """Instruments fitting one question: chosen options are OR; none chosen = all."""

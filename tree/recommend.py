@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import NamedTuple
 
 from .databank import Databank
 from .schema import BRANCHES, Instrument
@@ -18,8 +19,7 @@ from .schema import BRANCHES, Instrument
 Answers = Mapping[str, Sequence[str]]
 
 
-@dataclass(frozen=True)
-class Fit:
+class Fit(NamedTuple):
     """Why an instrument fits one answer."""
 
     question: str
@@ -31,8 +31,7 @@ class Fit:
         return self.chosen == self.via
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     instrument: Instrument
     fits: tuple[Fit, ...]
     misses: tuple[str, ...]  # question ids whose answer the instrument does not fit
@@ -93,34 +92,41 @@ def normalise_answers(bank: Databank, answers: Answers) -> tuple[dict[str, list[
     return clean, ignored
 
 
-def explain(bank: Databank, inst: Instrument, answers: Mapping[str, list[str]]) -> Match:
-    """Say, per answered question, which chosen option the instrument fits and via what."""
+def explain(bank: Databank, inst: Instrument, answers: Mapping[str, Sequence[str]]) -> Match:
+    """Say, per answered question, which chosen option the instrument fits and via what.
+
+    A direct tag wins over a fit through a broader option, so the explanation is the most
+    specific one available.
+    """
     fits, misses = [], []
     idx = bank.index
+    tags_by_q = idx.tags[inst.id]
     for qid in BRANCHES:
-        chosen = answers.get(qid) or []
+        chosen = answers.get(qid)
         if not chosen:
             continue
-        tags = set(inst.options(qid))
-        for t in list(tags):
-            tags.update(idx.combines.get((qid, t), ()))
+        tags = tags_by_q[qid]
         fit = None
         for oid in chosen:
             parts = idx.combines.get((qid, oid))
             if parts:
-                if all(p in tags for p in parts):
+                if tags.issuperset(parts):
                     fit = Fit(qid, oid, oid)
-            else:
-                for candidate in idx.chains[(qid, oid)]:
-                    if candidate in tags:
+                    break
+                continue
+            for candidate in idx.chains[(qid, oid)]:
+                if candidate in tags:
+                    if candidate == oid:
+                        fit = Fit(qid, oid, oid)
+                    elif fit is None:
                         fit = Fit(qid, oid, candidate)
-                        break
-            if fit and fit.direct:
+                    break
+            if fit is not None and fit.via == oid:
                 break
-        if fit:
-            fits.append(fit)
-        else:
+        if fit is None:
             misses.append(qid)
+        else:
+            fits.append(fit)
     return Match(inst, tuple(fits), tuple(misses))
 
 

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import tree
+from tree.databank import DEFAULT_PATH, QUESTIONS_FILE
+from tree.yamlio import dump
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def record(iid: str, **fields) -> dict:
+    """A minimal valid instrument record; keyword arguments override or add fields."""
+    base = {
+        "id": iid,
+        "name": fields.pop("name", iid.replace("-", " ").title()),
+        "summary": "Een testrecord.",
+        "kind": "vragenlijst",
+        "doelgroep": ["volwassenen"],
+        "thema": ["eenzaamheid"],
+        "meten": ["effect-client"],
+        "gegevens": ["cijfers"],
+        "uitvoering": ["zelf"],
+        "sources": [{"title": "Bron", "url": "https://example.org/bron"}],
+        "last_reviewed": "2026-11-23",
+    }
+    base.update(fields)
+    return base
+
+
+def write_record(folder: Path, rec: dict, name: str | None = None) -> Path:
+    text = dump(rec)
+    # dump() quotes the date string; a real curator file has a YAML date
+    text = text.replace(f"last_reviewed: '{rec.get('last_reviewed')}'", f"last_reviewed: {rec.get('last_reviewed')}")
+    path = folder / (name or f"{rec['id']}.yaml")
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    tree.clear_cache()
+    yield
+    tree.clear_cache()
+
+
+@pytest.fixture
+def bank_dir(tmp_path: Path) -> Path:
+    """An empty databank folder with the shipped questions file."""
+    shutil.copy(DEFAULT_PATH / QUESTIONS_FILE, tmp_path / QUESTIONS_FILE)
+    return tmp_path
+
+
+@pytest.fixture
+def make_bank(bank_dir: Path) -> Callable[..., tree.Databank]:
+    def make(*records: dict) -> tree.Databank:
+        for rec in records:
+            write_record(bank_dir, rec)
+        return tree.load_databank(bank_dir)
+
+    return make

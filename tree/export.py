@@ -1,0 +1,64 @@
+"""The whole databank as open data: JSON (nested) or CSV (one row per instrument)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from .databank import Databank
+from .schema import Instrument
+
+LIST_SEPARATOR = "; "
+
+
+def to_json(bank: Databank) -> str:
+    doc = {
+        "databank_version": bank.version,
+        "questions": bank.taxonomy.model_dump(mode="json", exclude_none=True)["questions"],
+        "instruments": [i.model_dump(mode="json", exclude_none=True) for i in _sorted(bank)],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2)
+
+
+def _sorted(bank: Databank) -> list[Instrument]:
+    return sorted(bank.instruments.values(), key=lambda i: i.id)
+
+
+def instrument_row(inst: Instrument, max_sources: int) -> dict[str, str]:
+    """Flatten a record for a spreadsheet: lists joined with '; ', sources as numbered columns."""
+    data = inst.model_dump(mode="json")
+    row: dict[str, str] = {}
+    for name in Instrument.model_fields:
+        if name == "sources":
+            continue
+        value = data[name]
+        if value is None:
+            row[name] = ""
+        elif isinstance(value, list):
+            row[name] = LIST_SEPARATOR.join(str(v) for v in value)
+        elif isinstance(value, bool):
+            row[name] = "ja" if value else "nee"
+        else:
+            row[name] = str(value)
+    for n in range(max_sources):
+        src = inst.sources[n] if n < len(inst.sources) else None
+        row[f"source_{n + 1}_title"] = src.title if src else ""
+        row[f"source_{n + 1}_url"] = src.url if src else ""
+    return row
+
+
+def rows(bank: Databank) -> list[dict[str, str]]:
+    insts = _sorted(bank)
+    max_sources = max((len(i.sources) for i in insts), default=1)
+    return [instrument_row(i, max_sources) for i in insts]
+
+
+def to_csv(bank: Databank) -> str:
+    data = rows(bank)
+    buf = io.StringIO()
+    if data:
+        writer = csv.DictWriter(buf, fieldnames=list(data[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(data)
+    return buf.getvalue()
