@@ -1,0 +1,44 @@
+"""User-facing strings, one YAML file per language in ``tree/locales/``.
+
+Dutch is the reference: a key missing in English falls back to Dutch, a key missing in Dutch
+is a bug (and a test says so). Labels of questions and options are not here: they live in the
+databank, next to the ids they name.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .yamlio import load_plain
+
+LANGUAGES = ("nl", "en")
+DEFAULT_LANGUAGE = "nl"
+_DIR = Path(__file__).resolve().parent / "locales"
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, name + "."))
+        else:
+            out[name] = str(value)
+    return out
+
+
+@cache
+def strings(lang: str) -> dict[str, str]:
+    path = _DIR / f"{lang}.yaml"
+    return _flatten(load_plain(path.read_text(encoding="utf-8")) or {})
+
+
+def t(lang: str, key: str, **values: Any) -> str:
+    """The string for ``key`` in ``lang`` (falling back to Dutch), formatted with ``values``."""
+    lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+    text = strings(lang).get(key)
+    if text is None:
+        text = strings(DEFAULT_LANGUAGE)[key]
+    return text.format(**values) if values else text
