@@ -38,13 +38,16 @@ def write_synthetic(folder: Path, n: int, taxonomy: Taxonomy, rng: random.Random
         }
         for q in BRANCHES:
             rec[q] = rng.sample(plain[q], rng.randint(1, min(3, len(plain[q]))))
-        rec.update({
-            "items": rng.randint(5, 60), "minutes": rng.randint(5, 60),
-            "cost": rng.choice(["gratis", "betaald", "licentie"]),
-            "validated_nl": rng.random() < 0.4,
-            "sources": [{"title": "Synthetisch", "url": f"https://example.org/{k}"}],
-            "last_reviewed": "2026-11-23",
-        })
+        rec.update(
+            {
+                "items": rng.randint(5, 60),
+                "minutes": rng.randint(5, 60),
+                "cost": rng.choice(["gratis", "betaald", "licentie"]),
+                "validated_nl": rng.random() < 0.4,
+                "sources": [{"title": "Synthetisch", "url": f"https://example.org/{k}"}],
+                "last_reviewed": "2026-11-23",
+            }
+        )
         text = dump(rec).replace("last_reviewed: '2026-11-23'", "last_reviewed: 2026-11-23")
         (folder / f"{rec['id']}.yaml").write_text(text, encoding="utf-8")
 
@@ -141,12 +144,23 @@ def run_size(n: int, rng: random.Random) -> dict[str, float]:
             ptimes.append(time.perf_counter() - t0)
         # the two must agree, or the comparison means nothing
         for a in queries[:50]:
-            assert pandas_recommend(df, bank, a) == [m.instrument.id for m in recommend(bank, a, limit=LIMIT).matches], a
+            assert pandas_recommend(df, bank, a) == [
+                m.instrument.id for m in recommend(bank, a, limit=LIMIT).matches
+            ], a
         del got
     med, pmed = statistics.median(times), statistics.median(ptimes)
-    return {"n": n, "cold_s": cold, "warm_ms": warm * 1e3, "graph_s": graph, "index_s": index,
-            "rec_med_ms": med * 1e3, "rec_p95_ms": pct(times, 0.95) * 1e3,
-            "pd_med_ms": pmed * 1e3, "pd_p95_ms": pct(ptimes, 0.95) * 1e3, "ratio": pmed / med}
+    return {
+        "n": n,
+        "cold_s": cold,
+        "warm_ms": warm * 1e3,
+        "graph_s": graph,
+        "index_s": index,
+        "rec_med_ms": med * 1e3,
+        "rec_p95_ms": pct(times, 0.95) * 1e3,
+        "pd_med_ms": pmed * 1e3,
+        "pd_p95_ms": pct(ptimes, 0.95) * 1e3,
+        "ratio": pmed / med,
+    }
 
 
 def main() -> None:
@@ -156,14 +170,19 @@ def main() -> None:
     args = ap.parse_args()
     rng = random.Random(args.seed)
     print(f"recommend: {QUERIES} random answer sets, limit={LIMIT}; pandas baseline = boolean row filter\n")
-    print("| instruments | cold load | warm load | graph build | index build | recommend median | "
-          "recommend p95 | pandas median | pandas p95 | speed-up |")
+    print(
+        "| instruments | cold load | warm load | graph build | index build | recommend median | "
+        "recommend p95 | pandas median | pandas p95 | speed-up |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in (int(s) for s in args.sizes.split(",")):
         r = run_size(n, rng)
-        print(f"| {n:,} | {r['cold_s']:.2f} s | {r['warm_ms']:.1f} ms | {r['graph_s']:.3f} s | "
-              f"{r['index_s']:.3f} s | {r['rec_med_ms']:.3f} ms | {r['rec_p95_ms']:.3f} ms | "
-              f"{r['pd_med_ms']:.2f} ms | {r['pd_p95_ms']:.2f} ms | {r['ratio']:.0f}× |", flush=True)
+        print(
+            f"| {n:,} | {r['cold_s']:.2f} s | {r['warm_ms']:.1f} ms | {r['graph_s']:.3f} s | "
+            f"{r['index_s']:.3f} s | {r['rec_med_ms']:.3f} ms | {r['rec_p95_ms']:.3f} ms | "
+            f"{r['pd_med_ms']:.2f} ms | {r['pd_p95_ms']:.2f} ms | {r['ratio']:.0f}× |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -76,7 +76,9 @@ def test_wrong_types(bank_dir, make_bank, field, value, words):
 
 
 def test_nested_field_is_located(bank_dir, make_bank):
-    write_record(bank_dir, record("a", sources=[{"title": "ok", "url": "https://x.nl"}, {"title": "mis", "url": "ftp://x"}]))
+    write_record(
+        bank_dir, record("a", sources=[{"title": "ok", "url": "https://x.nl"}, {"title": "mis", "url": "ftp://x"}])
+    )
     p = only_problem(make_bank())
     assert p.field == "sources[1].url"
     text = (bank_dir / "a.yaml").read_text().splitlines()

@@ -9,7 +9,19 @@ from .recommend import Bundle, Fit, Match, Recommendation, Relaxation, count_fit
 from .schema import BRANCHES, Instrument, Taxonomy
 
 __all__ = [
-    "BRANCHES", "Bundle", "Databank", "DatabankError", "Fit", "Instrument", "Match", "Problem",
-    "Recommendation", "Relaxation", "Taxonomy", "clear_cache", "count_fitting", "load_databank",
+    "BRANCHES",
+    "Bundle",
+    "Databank",
+    "DatabankError",
+    "Fit",
+    "Instrument",
+    "Match",
+    "Problem",
+    "Recommendation",
+    "Relaxation",
+    "Taxonomy",
+    "clear_cache",
+    "count_fitting",
+    "load_databank",
     "recommend",
 ]

@@ -20,8 +20,12 @@ from .schema import BRANCHES
 
 
 def _add_databank(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--databank", metavar="DIR", default=None,
-                   help=f"folder with _questions.yaml and instrument files (default: {DEFAULT_PATH})")
+    p.add_argument(
+        "--databank",
+        metavar="DIR",
+        default=None,
+        help=f"folder with _questions.yaml and instrument files (default: {DEFAULT_PATH})",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,16 +77,22 @@ def cmd_recommend(args: argparse.Namespace) -> int:
         print(f"genegeerd / ignored: onbekende optie / unknown option {q}={o}", file=sys.stderr)
     rec = recommend(bank, link.answers, limit=args.limit)
     if args.json:
-        print(json.dumps({
-            "answers": rec.answers,
-            "exact_count": rec.exact_count,
-            "matches": [_match_json(m) for m in rec.matches],
-            "near": [_match_json(m) for m in rec.near],
-            "relaxations": [{"question": r.question, "exact_count": r.exact_count} for r in rec.relaxations],
-            "bundles": [[p.instrument.id for p in b.parts] for b in rec.bundles],
-            "ignored": [list(x) for x in link.unknown],
-            "databank_version": bank.version,
-        }, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {
+                    "answers": rec.answers,
+                    "exact_count": rec.exact_count,
+                    "matches": [_match_json(m) for m in rec.matches],
+                    "near": [_match_json(m) for m in rec.near],
+                    "relaxations": [{"question": r.question, "exact_count": r.exact_count} for r in rec.relaxations],
+                    "bundles": [[p.instrument.id for p in b.parts] for b in rec.bundles],
+                    "ignored": [list(x) for x in link.unknown],
+                    "databank_version": bank.version,
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return 0
     print(f"{rec.exact_count} passend / fitting")
     for m in rec.matches:
@@ -103,8 +113,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     bank = load_databank(args.databank)
     for p in bank.problems:
         print(p)
-    print(f"{len(bank.instruments)} geldige instrumenten, {len(bank.problems)} problemen / "
-          f"valid instruments, problems", file=sys.stderr)
+    print(
+        f"{len(bank.instruments)} geldige instrumenten, {len(bank.problems)} problemen / valid instruments, problems",
+        file=sys.stderr,
+    )
     return 1 if bank.problems else 0
 
 
@@ -116,8 +128,11 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         flag = "  << minder dan 2 / fewer than 2" if r.thin else ""
         print(f"{r.question:12} {r.option:18} {r.direct:>6} {r.effective:>12}{flag}")
     thin = [r for r in rows if r.thin]
-    print(f"{len(bank.active)} actieve instrumenten; {len(thin)} opties met minder dan "
-          f"{cov.MIN_PER_OPTION} / options with fewer than {cov.MIN_PER_OPTION}", file=sys.stderr)
+    print(
+        f"{len(bank.active)} actieve instrumenten; {len(thin)} opties met minder dan "
+        f"{cov.MIN_PER_OPTION} / options with fewer than {cov.MIN_PER_OPTION}",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -139,8 +154,13 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
-COMMANDS = {"validate": cmd_validate, "recommend": cmd_recommend, "coverage": cmd_coverage,
-            "export": cmd_export, "docs": cmd_docs}
+COMMANDS = {
+    "validate": cmd_validate,
+    "recommend": cmd_recommend,
+    "coverage": cmd_coverage,
+    "export": cmd_export,
+    "docs": cmd_docs,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

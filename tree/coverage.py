@@ -13,7 +13,7 @@ MIN_PER_OPTION = 2
 class OptionCoverage:
     question: str
     option: str
-    direct: int     # active instruments tagged with this option
+    direct: int  # active instruments tagged with this option
     effective: int  # active instruments a user gets when choosing it (incl. broader options)
 
     @property
@@ -36,7 +36,9 @@ def matrix(bank: Databank, rows: str = "doelgroep", cols: str = "thema") -> dict
     """Active instruments per (row option, column option), counting broader options too."""
     idx = bank.index
     return {
-        r.id: {c.id: (idx.effective[(rows, r.id)] & idx.effective[(cols, c.id)]).bit_count()
-               for c in bank.taxonomy.question(cols).options}
+        r.id: {
+            c.id: (idx.effective[(rows, r.id)] & idx.effective[(cols, c.id)]).bit_count()
+            for c in bank.taxonomy.question(cols).options
+        }
         for r in bank.taxonomy.question(rows).options
     }

@@ -114,9 +114,7 @@ def _loc_name(loc: tuple) -> str:
     return ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc).replace(".[", "[")
 
 
-def validation_problems(
-    file_name: str, err: ValidationError, parsed: ParsedYaml | None
-) -> list[Problem]:
+def validation_problems(file_name: str, err: ValidationError, parsed: ParsedYaml | None) -> list[Problem]:
     out = []
     for e in err.errors():
         loc = tuple(e["loc"])
@@ -147,8 +145,7 @@ def _read_text(path: Path, raw: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise YamlProblem(
-            f"bestand is geen geldige UTF-8 (byte {exc.start}); sla het op als UTF-8 / "
-            "file is not valid UTF-8",
+            f"bestand is geen geldige UTF-8 (byte {exc.start}); sla het op als UTF-8 / file is not valid UTF-8",
             line=line,
         ) from None
 
@@ -169,7 +166,9 @@ def parse_instrument_text(file_name: str, text: str) -> _ParsedFile:
         return _ParsedFile(digest, None, parsed, [Problem(file_name, 1, None, "bestand is leeg / file is empty")])
     if not isinstance(data, dict):
         return _ParsedFile(
-            digest, None, parsed,
+            digest,
+            None,
+            parsed,
             [Problem(file_name, 1, None, "bestand moet velden bevatten (veld: waarde) / must be a mapping")],
         )
     try:
@@ -193,7 +192,12 @@ def _parse_file(path: Path, stat: os.stat_result) -> _ParsedFile:
         result = _ParsedFile(hashlib.sha1(raw).hexdigest(), None, None, [Problem(path.name, p.line, None, p.message)])
     else:
         if not text.strip():
-            result = _ParsedFile(hashlib.sha1(raw).hexdigest(), None, None, [Problem(path.name, 1, None, "bestand is leeg / file is empty")])
+            result = _ParsedFile(
+                hashlib.sha1(raw).hexdigest(),
+                None,
+                None,
+                [Problem(path.name, 1, None, "bestand is leeg / file is empty")],
+            )
         else:
             result = parse_instrument_text(path.name, text)
     with _cache_lock:
@@ -233,16 +237,26 @@ def check_against_taxonomy(
     line = parsed.line_of if parsed else (lambda loc: None)
     stem = file_name.rsplit(".", 1)[0]
     if stem != inst.id:
-        problems.append(Problem(file_name, line(("id",)), "id",
-                                f"id '{inst.id}' moet gelijk zijn aan de bestandsnaam '{stem}' / id must equal file name"))
+        problems.append(
+            Problem(
+                file_name,
+                line(("id",)),
+                "id",
+                f"id '{inst.id}' moet gelijk zijn aan de bestandsnaam '{stem}' / id must equal file name",
+            )
+        )
     for qid in BRANCHES:
         known = set(taxonomy.option_ids(qid))
         for n, oid in enumerate(inst.options(qid)):
             if oid not in known:
-                problems.append(Problem(
-                    file_name, line((qid, n)), qid,
-                    f"onbekende optie '{oid}'; kies uit / unknown option, choose from: {', '.join(sorted(known))}",
-                ))
+                problems.append(
+                    Problem(
+                        file_name,
+                        line((qid, n)),
+                        qid,
+                        f"onbekende optie '{oid}'; kies uit / unknown option, choose from: {', '.join(sorted(known))}",
+                    )
+                )
     return problems
 
 
@@ -289,8 +303,14 @@ def load_databank(path: str | os.PathLike[str] | None = None) -> Databank:
             continue
         cross = check_against_taxonomy(file_path.name, inst, pf.parsed, taxonomy)
         if inst.id in instruments:
-            cross.append(Problem(file_path.name, pf.parsed.line_of(("id",)) if pf.parsed else None, "id",
-                                 f"id '{inst.id}' komt al voor in {files[inst.id]} / duplicate id"))
+            cross.append(
+                Problem(
+                    file_path.name,
+                    pf.parsed.line_of(("id",)) if pf.parsed else None,
+                    "id",
+                    f"id '{inst.id}' komt al voor in {files[inst.id]} / duplicate id",
+                )
+            )
         problems.extend(cross)
         if not cross:
             instruments[inst.id] = inst
@@ -301,8 +321,9 @@ def load_databank(path: str | os.PathLike[str] | None = None) -> Databank:
             if rel not in instruments:
                 parsed = _file_cache.get(str(folder / files[iid]), (None, None))[1]
                 line = parsed.parsed.line_of(("related", n)) if parsed and parsed.parsed else None
-                problems.append(Problem(files[iid], line, "related",
-                                        f"onbekend instrument '{rel}' / unknown instrument"))
+                problems.append(
+                    Problem(files[iid], line, "related", f"onbekend instrument '{rel}' / unknown instrument")
+                )
     version = hashlib.sha1("|".join([qdigest, *digests]).encode()).hexdigest()[:10]
     bank = Databank(folder, taxonomy, instruments, problems, version, files)
     with _cache_lock:

@@ -47,8 +47,9 @@ def build_graph(taxonomy: Taxonomy, instruments: Iterable[Instrument]) -> nx.DiG
     for q in taxonomy.questions:
         g.add_node(qnode(q.id), kind="question", qid=q.id, label=q.label, multiple=q.multiple)
         for o in q.options:
-            g.add_node(onode(q.id, o.id), kind="option", qid=q.id, oid=o.id, label=o.label,
-                       combines=tuple(o.combines or ()))
+            g.add_node(
+                onode(q.id, o.id), kind="option", qid=q.id, oid=o.id, label=o.label, combines=tuple(o.combines or ())
+            )
             g.add_edge(qnode(q.id), onode(q.id, o.id), kind="option")
         for o in q.options:
             if o.broader:

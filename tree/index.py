@@ -20,9 +20,9 @@ from .schema import Taxonomy
 
 @dataclass
 class Index:
-    ids: list[str]                       # bit position -> instrument id
-    position: dict[str, int]             # instrument id -> bit position
-    direct: dict[tuple[str, str], int]   # (qid, oid) -> instruments tagged with it
+    ids: list[str]  # bit position -> instrument id
+    position: dict[str, int]  # instrument id -> bit position
+    direct: dict[tuple[str, str], int]  # (qid, oid) -> instruments tagged with it
     effective: dict[tuple[str, str], int]  # (qid, oid) -> instruments that fit when chosen
     all_bits: int
     chains: dict[tuple[str, str], list[str]]  # (qid, oid) -> [oid, broader, broader's broader…]

@@ -23,8 +23,8 @@ class Fit(NamedTuple):
     """Why an instrument fits one answer."""
 
     question: str
-    chosen: str        # the option the user chose
-    via: str           # the option the instrument is tagged with (== chosen when direct)
+    chosen: str  # the option the user chose
+    via: str  # the option the instrument is tagged with (== chosen when direct)
 
     @property
     def direct(self) -> bool:

@@ -132,25 +132,48 @@ class Instrument(BaseModel):
     measures: NonEmpty | None = Field(default=None, description="Wat het meet (het begrip), kort.")
     doelgroep: OptionList = Field(description="Doelgroepen (optie-ids van vraag doelgroep).")
     thema: OptionList = Field(description="Thema's (optie-ids van vraag thema).")
-    meten: OptionList = Field(description="Wat het meet (optie-ids van vraag meten). Tevredenheid is `ervaring`, nooit `effect-client`.")
+    meten: OptionList = Field(
+        description="Wat het meet (optie-ids van vraag meten). Tevredenheid is `ervaring`, nooit `effect-client`."
+    )
     gegevens: OptionList = Field(description="`cijfers` en/of `verhalen`; beide noemen als het beide oplevert.")
-    uitvoering: OptionList = Field(description="`zelf` alleen als het gratis is en zonder gecertificeerde training kan; anders `mix` of `uitbesteden`.")
-    items: Annotated[int, Field(ge=1, le=1000)] | None = Field(default=None, description="Aantal vragen, items of domeinen.")
-    minutes: Annotated[int, Field(ge=1, le=10000)] | None = Field(default=None, description="Afnametijd per persoon in minuten.")
+    uitvoering: OptionList = Field(
+        description=(
+            "`zelf` alleen als het gratis is en zonder gecertificeerde training kan; "
+            "anders `mix` of `uitbesteden`."
+        )
+    )
+    items: Annotated[int, Field(ge=1, le=1000)] | None = Field(
+        default=None, description="Aantal vragen, items of domeinen."
+    )
+    minutes: Annotated[int, Field(ge=1, le=10000)] | None = Field(
+        default=None, description="Afnametijd per persoon in minuten."
+    )
     administered_by: NonEmpty | None = Field(default=None, description="Wie het afneemt of invult.")
     training_required: bool | None = Field(default=None, description="Is een (gecertificeerde) training nodig?")
-    cost: Literal["gratis", "betaald", "licentie"] | None = Field(default=None, description="gratis, betaald of licentie.")
+    cost: Literal["gratis", "betaald", "licentie"] | None = Field(
+        default=None, description="gratis, betaald of licentie."
+    )
     cost_note: NonEmpty | None = Field(default=None, description="Toelichting op kosten of licentie.")
     languages: list[NonEmpty] | None = Field(default=None, description="Talen waarin het beschikbaar is.")
     easy_read: bool | None = Field(default=None, description="Is er een versie voor laaggeletterden?")
-    validated_nl: bool | None = Field(default=None, description="Psychometrisch getoetst in een Nederlandse versie (betrouwbaar en valide).")
+    validated_nl: bool | None = Field(
+        default=None, description="Psychometrisch getoetst in een Nederlandse versie (betrouwbaar en valide)."
+    )
     quality_note: NonEmpty | None = Field(default=None, description="Wat bekend is over de kwaliteit, in gewone taal.")
     authors: NonEmpty | None = Field(default=None, description="Makers of eigenaar.")
-    year: Annotated[int, Field(ge=1900, le=2100)] | None = Field(default=None, description="Jaar van (de gebruikte versie van) het instrument.")
+    year: Annotated[int, Field(ge=1900, le=2100)] | None = Field(
+        default=None, description="Jaar van (de gebruikte versie van) het instrument."
+    )
     url: HttpUrl | None = Field(default=None, description="Waar een gebruiker het instrument krijgt.")
-    status: Literal["actief", "ingetrokken"] = Field(default="actief", description="`ingetrokken` verschijnt nooit in de resultaten.")
-    related: list[Slug] | None = Field(default=None, description="Ids van instrumenten die er goed bij passen (tellen en vertellen).")
-    curator_note: NonEmpty | None = Field(default=None, description="Notitie voor curatoren; niet zichtbaar in de wizard.")
+    status: Literal["actief", "ingetrokken"] = Field(
+        default="actief", description="`ingetrokken` verschijnt nooit in de resultaten."
+    )
+    related: list[Slug] | None = Field(
+        default=None, description="Ids van instrumenten die er goed bij passen (tellen en vertellen)."
+    )
+    curator_note: NonEmpty | None = Field(
+        default=None, description="Notitie voor curatoren; niet zichtbaar in de wizard."
+    )
     sources: Annotated[list[Source], Field(min_length=1)] = Field(description="Bronnen voor alle feiten in dit record.")
     last_reviewed: dt.date = Field(description="Datum waarop het record is gecontroleerd (JJJJ-MM-DD).")
 
@@ -169,8 +192,6 @@ class Instrument(BaseModel):
         return out
 
 
-REQUIRED_FIELDS: tuple[str, ...] = tuple(
-    name for name, f in Instrument.model_fields.items() if f.is_required()
-)
+REQUIRED_FIELDS: tuple[str, ...] = tuple(name for name, f in Instrument.model_fields.items() if f.is_required())
 #: Fields a curator should fill in when a source allows; the dashboard lists records without them.
 RECOMMENDED_FIELDS: tuple[str, ...] = ("items", "minutes", "cost", "validated_nl")

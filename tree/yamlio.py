@@ -89,9 +89,7 @@ def parse_yaml(text: str) -> ParsedYaml:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or str(exc)
-        raise YamlProblem(
-            f"YAML-syntaxfout / syntax error: {what}", line=mark.line + 1 if mark else None
-        ) from None
+        raise YamlProblem(f"YAML-syntaxfout / syntax error: {what}", line=mark.line + 1 if mark else None) from None
     except yaml.YAMLError as exc:  # pragma: no cover - other reader errors
         raise YamlProblem(f"YAML-fout / YAML error: {exc}") from None
     finally:
@@ -110,6 +108,10 @@ def load_plain(text: str) -> Any:
 def dump(data: Any) -> str:
     """Write plain data as block-style YAML in the key order given (diff-friendly)."""
     return yaml.dump(
-        data, Dumper=yaml.SafeDumper, sort_keys=False, allow_unicode=True, width=100,
+        data,
+        Dumper=yaml.SafeDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
         default_flow_style=False,
     )

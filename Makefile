@@ -1,0 +1,34 @@
+# Two commands do all set-up on a fresh machine (see README):
+#   make run    start the app on the shipped databank
+#   make test   install everything (incl. Debian's chromium) and run the whole test suite
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+
+.PHONY: run test lint bench validate
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip uv
+	UV_COMPILE_BYTECODE=1 $(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements-dev.txt
+	touch $@
+
+run: $(BIN)/.installed
+	$(BIN)/streamlit run app.py --server.port $(PORT) --browser.gatherUsageStats false
+
+test: $(BIN)/.installed
+	./scripts/ensure-chromium
+	$(BIN)/ruff check .
+	$(BIN)/python -m tree validate
+	$(BIN)/python -m tree docs --check
+	BESLISBOOM_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+
+validate: $(BIN)/.installed
+	$(BIN)/python -m tree validate
+
+bench: $(BIN)/.installed
+	$(BIN)/python -m bench.run

@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+import pytest
+
+from tree import recommend
+from tree.recommend import Fit, count_fitting
+
+from .conftest import record
+
+
+def ids(matches):
+    return [m.instrument.id for m in matches]
+
+
+@pytest.fixture
+def bank(make_bank):
+    return make_bank(
+        record(
+            "djg",
+            name="DJG",
+            doelgroep=["volwassenen", "ouderen"],
+            thema=["eenzaamheid"],
+            validated_nl=True,
+            cost="gratis",
+            minutes=10,
+            related=["verhalen-ouderen"],
+        ),
+        record(
+            "ouderen-cijfers",
+            doelgroep=["ouderen"],
+            thema=["eenzaamheid", "welbevinden"],
+            cost="licentie",
+            uitvoering=["mix"],
+        ),
+        record("jeugd-lijst", doelgroep=["jeugd"], thema=["opvoeding"], meten=["effect-client"]),
+        record(
+            "verhalen-ouderen", doelgroep=["ouderen"], thema=["eenzaamheid"], gegevens=["verhalen"], related=["djg"]
+        ),
+        record(
+            "groepsgesprek",
+            doelgroep=["iedereen"],
+            thema=["alle-themas"],
+            gegevens=["verhalen"],
+            meten=["ervaring", "proces"],
+        ),
+        record("allebei", doelgroep=["ouderen"], thema=["eenzaamheid"], gegevens=["cijfers", "verhalen"]),
+        record("oud", doelgroep=["ouderen"], thema=["eenzaamheid"], status="ingetrokken"),
+    )
+
+
+def test_exact_match_with_explanation(bank):
+    rec = recommend(bank, {"doelgroep": ["ouderen"], "thema": ["eenzaamheid"], "gegevens": ["cijfers"]})
+    assert ids(rec.matches) == ["djg", "allebei", "ouderen-cijfers"]
+    djg = rec.matches[0]
+    assert djg.exact
+    assert djg.fits == (
+        Fit("doelgroep", "ouderen", "ouderen"),
+        Fit("thema", "eenzaamheid", "eenzaamheid"),
+        Fit("gegevens", "cijfers", "cijfers"),
+    )
+    assert rec.exact_count == 3
+
+
+def test_broader_option_matches_and_says_via(bank):
+    rec = recommend(bank, {"doelgroep": ["mantelzorgers"], "meten": ["ervaring"]})
+    assert ids(rec.matches) == ["groepsgesprek"]
+    fit = rec.matches[0].fits[0]
+    assert (fit.chosen, fit.via, fit.direct) == ("mantelzorgers", "iedereen", False)
+
+
+def test_direct_fit_is_preferred_over_broader_in_explanation(make_bank):
+    bank = make_bank(record("a", doelgroep=["volwassenen", "ouderen"]))
+    fit = recommend(bank, {"doelgroep": ["ouderen"]}).matches[0].fits[0]
+    assert fit.via == "ouderen"
+
+
+def test_narrower_does_not_match_broader_choice(bank):
+    # an instrument for ouderen does not fit every adult
+    rec = recommend(bank, {"doelgroep": ["volwassenen"], "thema": ["eenzaamheid"]})
+    assert "ouderen-cijfers" not in ids(rec.matches)
+    assert "djg" in ids(rec.matches)
+
+
+def test_or_within_question_and_across_questions(bank):
+    rec = recommend(bank, {"doelgroep": ["jeugd", "ouderen"], "thema": ["opvoeding"]})
+    assert set(ids(rec.matches)) == {"jeugd-lijst", "groepsgesprek"}
+    rec = recommend(bank, {"doelgroep": ["jeugd"], "thema": ["eenzaamheid"]})
+    assert "jeugd-lijst" not in ids(rec.matches)
+
+
+def test_no_preference_means_no_filter(bank):
+    everything = recommend(bank, {})
+    assert everything.exact_count == 6  # the retired one is never shown
+    assert recommend(bank, {"doelgroep": [], "thema": []}).exact_count == 6
+    assert "oud" not in ids(everything.matches)
+
+
+def test_retired_never_shown_even_as_near_match(bank):
+    rec = recommend(bank, {"doelgroep": ["jeugd"], "thema": ["eenzaamheid"], "meten": ["rendement"]})
+    assert "oud" not in ids(rec.matches) + ids(rec.near)
+
+
+def test_near_matches_and_relaxation_when_nothing_fits(bank):
+    rec = recommend(bank, {"doelgroep": ["ouderen"], "thema": ["eenzaamheid"], "uitvoering": ["uitbesteden"]})
+    assert rec.exact_count == 0 and rec.matches == []
+    assert rec.near_misses == 1
+    assert all(m.misses == ("uitvoering",) for m in rec.near)
+    assert ids(rec.near)[0] == "djg"  # ranked: validated, free first
+    best = rec.best_relaxation
+    assert best.question == "uitvoering"
+    assert best.exact_count == len(rec.near)
+
+
+def test_near_matches_with_two_misses(bank):
+    rec = recommend(bank, {"doelgroep": ["jeugd"], "meten": ["rendement"], "uitvoering": ["uitbesteden"]})
+    assert rec.exact_count == 0
+    assert rec.near_misses == 2
+    assert "jeugd-lijst" in ids(rec.near)
+
+
+def test_near_matches_exclude_exact_ones(bank):
+    rec = recommend(bank, {"doelgroep": ["ouderen"], "thema": ["eenzaamheid"]})
+    assert not set(ids(rec.matches)) & set(ids(rec.near))
+
+
+def test_beide_gives_instruments_with_both_and_bundles(bank):
+    rec = recommend(bank, {"doelgroep": ["ouderen"], "thema": ["eenzaamheid"], "gegevens": ["beide"]})
+    assert ids(rec.matches) == ["allebei"]
+    assert rec.bundles, "numbers + stories bundles expected"
+    first = rec.bundles[0]
+    assert [p.instrument.id for p in first.parts] == ["djg", "verhalen-ouderen"]  # named in related
+    assert first.related
+    for b in rec.bundles:
+        numbers, stories = b.parts
+        assert "cijfers" in numbers.instrument.gegevens and "verhalen" not in numbers.instrument.gegevens
+        assert stories.instrument.gegevens == ["verhalen"]
+
+
+def test_no_bundles_without_beide(bank):
+    assert recommend(bank, {"gegevens": ["cijfers"]}).bundles == []
+
+
+def test_ranking_validated_then_free_then_minutes(make_bank):
+    bank = make_bank(
+        record("c", cost="gratis", minutes=5),
+        record("a", validated_nl=True, cost="licentie", minutes=50),
+        record("b", cost="gratis", minutes=2),
+        record("d", cost="betaald"),
+    )
+    assert ids(recommend(bank, {}).matches) == ["a", "b", "c", "d"]
+
+
+def test_limit(bank):
+    rec = recommend(bank, {}, limit=2)
+    assert len(rec.matches) == 2 and rec.exact_count == 6
+
+
+def test_unknown_ids_are_ignored_and_reported(bank):
+    rec = recommend(bank, {"doelgroep": ["ouderen", "marsmannetjes"], "kleur": ["rood"]})
+    assert ("doelgroep", "marsmannetjes") in rec.ignored
+    assert ("kleur", "rood") in rec.ignored
+    assert rec.answers["doelgroep"] == ["ouderen"]
+
+
+def test_single_answer_question_keeps_one(bank):
+    rec = recommend(bank, {"gegevens": ["cijfers", "verhalen"]})
+    assert rec.answers["gegevens"] == ["cijfers"]
+
+
+def test_count_fitting_equals_exact_count(bank):
+    answers = {"doelgroep": ["ouderen"], "gegevens": ["verhalen"]}
+    assert count_fitting(bank, answers) == recommend(bank, answers).exact_count == 3
