@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from .schema import BRANCHES, Taxonomy
 
 #: Query parameters that are not answers but still belong to a shared state.
-EXTRA_PARAMS = ("vraag", "lang")
+EXTRA_PARAMS = ("vraag", "lang", "stap", "vergelijk", "id")
 
 
 @dataclass

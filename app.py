@@ -1,0 +1,20 @@
+"""Beslisboom effectmeting — entry point: page setup and navigation.
+
+Every screen is a file in ``pages/`` (so each can be tested on its own with AppTest); this file
+only sets the frame they share.
+"""
+
+import streamlit as st
+
+from tree.i18n import t
+from ui import state
+
+st.set_page_config(page_title="Beslisboom effectmeting", page_icon="🌳", layout="centered")
+
+lang = state.lang()
+pages = [
+    st.Page("pages/wizard.py", title=t(lang, "nav.wizard"), icon="🌳", default=True),
+    st.Page("pages/compare.py", title=t(lang, "nav.compare"), icon="⚖️", url_path="vergelijken"),
+    st.Page("pages/instrument.py", title=t(lang, "nav.instrument"), icon="📄", url_path="instrument"),
+]
+st.navigation(pages, position="sidebar").run()

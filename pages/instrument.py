@@ -1,0 +1,45 @@
+"""Everything the databank knows about one instrument."""
+
+import streamlit as st
+
+from tree import describe as d
+from tree.i18n import t
+from ui import cards, frame, state
+
+bank = frame.setup()
+lang = state.lang()
+iid = st.query_params.get("id") or state.ss.get("detail")
+inst = bank.instruments.get(iid or "")
+if inst is None or not inst.active:
+    st.warning(t(lang, "detail.unknown", id=iid or "-"))
+else:
+    state.ss.detail = inst.id
+    st.title(d.name_with_abbreviation(inst, lang))
+    if inst.name_en and lang == "nl":
+        st.caption(inst.name_en)
+    st.write(d.summary(inst, lang))
+    st.table({t(lang, "detail.fact"): dict(d.facts(bank, inst, lang))})
+    rows = {
+        t(lang, "describe.themes"): d.option_labels(bank, "thema", inst.thema, lang),
+        t(lang, "describe.what"): d.option_labels(bank, "meten", inst.meten, lang),
+        t(lang, "detail.languages"): ", ".join(inst.languages or []) or t(lang, "common.unknown"),
+        t(lang, "detail.authors"): inst.authors or t(lang, "common.unknown"),
+        t(lang, "detail.year"): str(inst.year) if inst.year else t(lang, "common.unknown"),
+    }
+    st.table({t(lang, "detail.fact"): rows})
+    if inst.quality_note:
+        st.subheader(t(lang, "detail.quality"))
+        st.caption(t(lang, "detail.quality_help"))
+        st.write(inst.quality_note)
+    if inst.url:
+        st.link_button(t(lang, "describe.where"), inst.url)
+    st.subheader(t(lang, "detail.sources"))
+    for s in inst.sources:
+        st.markdown(f"- [{s.title}]({s.url})")
+    if inst.related:
+        st.subheader(t(lang, "detail.related"))
+        for rid in inst.related:
+            if rid in bank.instruments and bank.instruments[rid].active:
+                st.markdown(f"- {d.name_with_abbreviation(bank.instruments[rid], lang)}")
+if st.button(t(lang, "detail.back"), type="primary", key="detail_back"):
+    st.switch_page("pages/wizard.py", query_params=state.params())

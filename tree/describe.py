@@ -1,0 +1,124 @@
+"""Instrument facts and fit explanations as plain words, for every screen and document.
+
+The wizard cards, the detail page, the compare table and the advice document all describe an
+instrument the same way; this module is that one way, so a wording fixed here is fixed
+everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from .databank import Databank
+from .i18n import t
+from .recommend import Fit, Match
+from .schema import BRANCHES, Instrument
+
+
+def option_label(bank: Databank, qid: str, oid: str, lang: str) -> str:
+    return bank.taxonomy.option(qid, oid).label.get(lang)
+
+
+def question_label(bank: Databank, qid: str, lang: str) -> str:
+    return bank.taxonomy.question(qid).label.get(lang)
+
+
+def option_labels(bank: Databank, qid: str, oids: Iterable[str], lang: str) -> str:
+    return ", ".join(option_label(bank, qid, o, lang) for o in oids)
+
+
+def answers_text(bank: Databank, answers: dict[str, list[str]], lang: str) -> list[tuple[str, str]]:
+    """(question label, chosen labels or 'geen voorkeur') for every question, in order."""
+    return [
+        (question_label(bank, q, lang), option_labels(bank, q, answers.get(q, []), lang) or t(lang, "common.no_preference"))
+        for q in BRANCHES
+    ]
+
+
+def fit_line(bank: Databank, fit: Fit, lang: str) -> str:
+    """'Doelgroep: Ouderen' or 'Doelgroep: Ouderen — via Volwassenen (bredere doelgroep)'."""
+    q = question_label(bank, fit.question, lang)
+    chosen = option_label(bank, fit.question, fit.chosen, lang)
+    if fit.direct:
+        return t(lang, "describe.fit_direct", question=q, option=chosen)
+    via = option_label(bank, fit.question, fit.via, lang)
+    return t(lang, "describe.fit_via", question=q, option=chosen, via=via)
+
+
+def miss_line(bank: Databank, match: Match, qid: str, answers: dict[str, list[str]], lang: str) -> str:
+    q = question_label(bank, qid, lang)
+    wanted = option_labels(bank, qid, answers.get(qid, []), lang)
+    has = option_labels(bank, qid, match.instrument.options(qid), lang)
+    return t(lang, "describe.miss", question=q, wanted=wanted, has=has)
+
+
+def why_lines(bank: Databank, match: Match, answers: dict[str, list[str]], lang: str) -> list[str]:
+    lines = [fit_line(bank, f, lang) for f in match.fits]
+    lines += [miss_line(bank, match, q, answers, lang) for q in match.misses]
+    return lines
+
+
+def yes_no(value: bool | None, lang: str) -> str:
+    if value is None:
+        return t(lang, "common.unknown")
+    return t(lang, "common.yes") if value else t(lang, "common.no")
+
+
+def _or_unknown(value: object, lang: str, unit_key: str | None = None) -> str:
+    if value is None:
+        return t(lang, "common.unknown")
+    return t(lang, unit_key, n=value) if unit_key else str(value)
+
+
+def cost_text(inst: Instrument, lang: str) -> str:
+    if inst.cost is None:
+        base = t(lang, "common.unknown")
+    else:
+        base = t(lang, f"describe.cost_{inst.cost}")
+    return f"{base} — {inst.cost_note}" if inst.cost_note else base
+
+
+def name_with_abbreviation(inst: Instrument, lang: str = "nl") -> str:
+    name = inst.name_en if lang == "en" and inst.name_en else inst.name
+    if inst.abbreviation and inst.abbreviation.casefold() not in name.casefold():
+        return f"{name} ({inst.abbreviation})"
+    return name
+
+
+def summary(inst: Instrument, lang: str) -> str:
+    return inst.summary_en if lang == "en" and inst.summary_en else inst.summary
+
+
+def facts(bank: Databank, inst: Instrument, lang: str) -> list[tuple[str, str]]:
+    """The card facts a team leader compares on, in a fixed order; unknowns say 'onbekend'."""
+    return [
+        (t(lang, "describe.measures"), inst.measures or t(lang, "common.unknown")),
+        (t(lang, "describe.for_whom"), option_labels(bank, "doelgroep", inst.doelgroep, lang)),
+        (t(lang, "describe.kind"), inst.kind),
+        (t(lang, "describe.items"), _or_unknown(inst.items, lang)),
+        (t(lang, "describe.minutes"), _or_unknown(inst.minutes, lang, "describe.minutes_value")),
+        (t(lang, "describe.administered_by"), inst.administered_by or t(lang, "common.unknown")),
+        (t(lang, "describe.cost"), cost_text(inst, lang)),
+        (t(lang, "describe.training"), yes_no(inst.training_required, lang)),
+        (t(lang, "describe.validated_nl"), yes_no(inst.validated_nl, lang)),
+        (t(lang, "describe.easy_read"), yes_no(inst.easy_read, lang)),
+        (t(lang, "describe.data"), option_labels(bank, "gegevens", inst.gegevens, lang)),
+        (t(lang, "describe.execution"), option_labels(bank, "uitvoering", inst.uitvoering, lang)),
+        (t(lang, "describe.last_reviewed"), inst.last_reviewed.isoformat()),
+    ]
+
+
+def compare_table(bank: Databank, ids: list[str], lang: str) -> pd.DataFrame:
+    """Instruments side by side: one column per instrument, one row per fact."""
+    insts = [bank.instruments[i] for i in ids if i in bank.instruments]
+    columns = {}
+    for inst in insts:
+        rows = [(t(lang, "describe.summary"), summary(inst, lang))]
+        rows += facts(bank, inst, lang)
+        rows.append((t(lang, "describe.themes"), option_labels(bank, "thema", inst.thema, lang)))
+        rows.append((t(lang, "describe.what"), option_labels(bank, "meten", inst.meten, lang)))
+        rows.append((t(lang, "describe.where"), inst.url or t(lang, "common.unknown")))
+        columns[name_with_abbreviation(inst, lang)] = dict(rows)
+    return pd.DataFrame(columns)

@@ -1,0 +1,56 @@
+"""An instrument as a result card: what it is, why it fits, what it takes."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from tree import Databank, Match
+from tree import describe as d
+from tree.i18n import t
+
+from . import state
+
+
+def _toggle_compare(iid: str) -> None:
+    chosen = list(st.session_state.get("compare", []))
+    if iid in chosen:
+        chosen.remove(iid)
+    elif len(chosen) < state.MAX_COMPARE:
+        chosen.append(iid)
+    st.session_state.compare = chosen
+
+
+def sources(inst, lang: str) -> None:
+    with st.expander(t(lang, "card.sources", n=len(inst.sources))):
+        for s in inst.sources:
+            st.markdown(f"- [{s.title}]({s.url})")
+
+
+def card(bank: Databank, match: Match, answers: dict[str, list[str]], lang: str, key: str) -> None:
+    inst = match.instrument
+    with st.container(border=True):
+        st.markdown(f"### {d.name_with_abbreviation(inst, lang)}")
+        st.caption(f"{inst.kind} · {t(lang, 'describe.last_reviewed')}: {inst.last_reviewed.isoformat()}")
+        st.write(d.summary(inst, lang))
+        title = t(lang, "card.why") if match.exact else t(lang, "card.why_near")
+        lines = [f"- ✓ {line}" for line in (d.fit_line(bank, f, lang) for f in match.fits)]
+        lines += [f"- ✗ {d.miss_line(bank, match, q, answers, lang)}" for q in match.misses]
+        st.markdown(f"**{title}**\n" + "\n".join(lines))
+        facts = dict(d.facts(bank, inst, lang))
+        shown = [
+            "describe.for_whom", "describe.items", "describe.minutes", "describe.administered_by",
+            "describe.cost", "describe.training", "describe.validated_nl",
+        ]
+        st.markdown("\n".join(f"- **{t(lang, k)}:** {facts[t(lang, k)]}" for k in shown))
+        if inst.url:
+            st.markdown(f"**{t(lang, 'describe.where')}:** [{inst.url}]({inst.url})")
+        sources(inst, lang)
+        left, right = st.columns(2)
+        chosen = inst.id in st.session_state.get("compare", [])
+        full = len(st.session_state.get("compare", [])) >= state.MAX_COMPARE
+        left.checkbox(
+            t(lang, "card.compare"), value=chosen, key=f"cmp:{key}:{inst.id}",
+            disabled=full and not chosen, on_change=_toggle_compare, args=(inst.id,),
+        )
+        if right.button(t(lang, "card.details"), key=f"det:{key}:{inst.id}"):
+            st.switch_page("pages/instrument.py", query_params={"id": inst.id, **state.params()})

@@ -1,0 +1,46 @@
+"""What every page shares: the databank, the language switch and a clear error page."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from tree import Databank, DatabankError, load_databank
+from tree.i18n import LANGUAGES, t
+
+from . import state
+
+
+def databank() -> Databank:
+    """The shipped databank; re-read only when a file changed (the engine caches by mtime)."""
+    try:
+        return load_databank()
+    except DatabankError as err:
+        st.error(t(state.lang(), "frame.databank_broken"))
+        for p in err.problems:
+            st.code(str(p), language=None)
+        st.stop()
+
+
+def setup() -> Databank:
+    bank = databank()
+    state.ensure(bank)
+    language_switch()
+    return bank
+
+
+def _on_language() -> None:
+    st.session_state.lang = st.session_state._lang_choice
+
+
+def language_switch() -> None:
+    lang = state.lang()
+    st.session_state._lang_choice = lang
+    st.sidebar.segmented_control(
+        t(lang, "frame.language"),
+        options=list(LANGUAGES),
+        format_func=lambda code: {"nl": "Nederlands", "en": "English"}[code],
+        key="_lang_choice",
+        on_change=_on_language,
+        required=True,
+    )
+    st.sidebar.caption(t(lang, "frame.about"))

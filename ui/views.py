@@ -1,0 +1,253 @@
+"""The wizard's three kinds of screen: start, one question, results."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from tree import BRANCHES, Databank, count_fitting, recommend
+from tree import describe as d
+from tree import refine as rf
+from tree.i18n import t
+
+from . import cards, state
+
+ss = st.session_state
+
+
+# --- start --------------------------------------------------------------------------------
+
+
+def start(bank: Databank) -> None:
+    lang = state.lang()
+    st.title(t(lang, "start.title"))
+    st.write(t(lang, "start.intro"))
+    st.markdown(t(lang, "start.truths"))
+    st.subheader(t(lang, "start.question_title"))
+    st.write(t(lang, "start.question_help"))
+    ss._vraag_input = ss.get("vraag", "")
+    st.text_area(
+        t(lang, "start.question_label"), key="_vraag_input", placeholder=t(lang, "start.question_placeholder"),
+        max_chars=500, on_change=lambda: ss.update(vraag=ss._vraag_input.strip()),
+    )
+    st.caption(t(lang, "start.question_examples"))
+    if st.button(t(lang, "start.begin"), type="primary", key="begin"):
+        ss.vraag = ss._vraag_input.strip()
+        state.go(1)
+        st.rerun()
+    st.caption(t(lang, "start.count", n=len(bank.active)))
+
+
+# --- one question ---------------------------------------------------------------------------
+
+
+def _on_multi(qid: str) -> None:
+    options = [o.id for o in ss._bank_options[qid]]
+    state.set_answer(qid, [o for o in options if ss.get(f"opt:{qid}:{o}")])
+
+
+def _on_single(qid: str) -> None:
+    value = ss.get(f"opt:{qid}")
+    state.set_answer(qid, [value] if value else [])
+
+
+def _clear_and_next(qid: str, step: int) -> None:
+    state.set_answer(qid, [])
+    state.go(step + 1)
+
+
+def _add_option(qid: str, oid: str) -> None:
+    current = state.answers()[qid]
+    if oid not in current:
+        state.set_answer(qid, [*current, oid])
+
+
+def question(bank: Databank, step: int) -> None:
+    lang = state.lang()
+    qid = BRANCHES[step - 1]
+    q = bank.taxonomy.question(qid)
+    answers = state.answers()
+    ss._bank_options = {x.id: x.options for x in bank.taxonomy.questions}
+
+    st.progress(step / len(BRANCHES), text=t(lang, "wizard.progress", n=step, total=len(BRANCHES)))
+    st.header(q.label.get(lang))
+    st.write(q.help.get(lang))
+
+    others = {k: v for k, v in answers.items() if k != qid}
+
+    def fitting_with(oid: str) -> int:
+        return count_fitting(bank, {**others, qid: [oid]})
+
+    if q.multiple:
+        st.caption(t(lang, "wizard.pick_many"))
+        for opt in q.options:
+            key = f"opt:{qid}:{opt.id}"
+            ss[key] = opt.id in answers[qid]
+            st.checkbox(opt.label.get(lang), key=key, on_change=_on_multi, args=(qid,))
+            st.caption(f"{opt.explanation.get(lang)} — {t(lang, 'wizard.option_count', n=fitting_with(opt.id))}")
+    else:
+        key = f"opt:{qid}"
+        ss[key] = answers[qid][0] if answers[qid] else ""
+        ids = ["", *(o.id for o in q.options)]
+        labels = {"": t(lang, "common.no_preference"), **{o.id: o.label.get(lang) for o in q.options}}
+        captions = [t(lang, "wizard.no_preference_help")] + [
+            f"{o.explanation.get(lang)} — {t(lang, 'wizard.option_count', n=fitting_with(o.id))}" for o in q.options
+        ]
+        st.radio(
+            q.label.get(lang), ids, key=key, format_func=labels.get, captions=captions,
+            on_change=_on_single, args=(qid,), label_visibility="collapsed",
+        )
+
+    nudges(bank, qid, lang)
+    n = count_fitting(bank, state.answers())
+    (st.success if n else st.warning)(t(lang, "wizard.live_count" if n else "wizard.live_none", n=n))
+
+    back, skip, nxt = st.columns([1, 1.4, 1])
+    back.button(
+        t(lang, "wizard.back"), key=f"back:{qid}", on_click=state.go, args=(step - 1,), use_container_width=True,
+    )
+    skip.button(
+        t(lang, "wizard.skip"), key=f"skip:{qid}", on_click=_clear_and_next, args=(qid, step),
+        use_container_width=True, help=t(lang, "wizard.skip_help"),
+    )
+    last = step == len(BRANCHES)
+    nxt.button(
+        t(lang, "wizard.show_results" if last else "wizard.next"), key=f"next:{qid}", type="primary",
+        on_click=state.go, args=(step + 1,), use_container_width=True,
+    )
+
+
+def nudges(bank: Databank, qid: str, lang: str) -> None:
+    """Domain truths at the moment they matter."""
+    chosen = state.answers()[qid]
+    if qid == "meten" and "ervaring" in chosen:
+        st.warning(t(lang, "nudge.satisfaction"))
+        if "effect-client" not in chosen:
+            label = d.option_label(bank, "meten", "effect-client", lang)
+            st.button(
+                t(lang, "nudge.add_effect", option=label), key="nudge:effect",
+                on_click=_add_option, args=("meten", "effect-client"),
+            )
+    if qid == "thema" and len(chosen) >= 2:
+        st.info(t(lang, "nudge.many_themes", n=len(chosen)))
+    if qid == "gegevens" and chosen == ["cijfers"]:
+        st.info(t(lang, "nudge.tellen_vertellen"))
+
+
+# --- results --------------------------------------------------------------------------------
+
+
+def _relax(qid: str) -> None:
+    state.set_answer(qid, [])
+
+
+def _refinement(lang: str) -> rf.Refinement:
+    with st.expander(t(lang, "results.refine")):
+        free = st.checkbox(t(lang, "results.free_only"), key="rf_free")
+        validated = st.checkbox(t(lang, "results.validated_only"), key="rf_validated")
+        easy = st.checkbox(t(lang, "results.easy_read_only"), key="rf_easy")
+        limit = st.checkbox(t(lang, "results.limit_minutes"), key="rf_limit")
+        minutes = st.slider(
+            t(lang, "results.max_minutes"), 5, 120, 30, step=5, key="rf_minutes", disabled=not limit,
+        )
+    return rf.Refinement(free, minutes if limit else None, validated, easy)
+
+
+def answers_summary(bank: Databank, lang: str) -> None:
+    st.markdown(f"**{t(lang, 'results.your_answers')}**")
+    for n, (qid, (label, value)) in enumerate(zip(BRANCHES, d.answers_text(bank, state.answers(), lang), strict=True)):
+        left, right = st.columns([5, 1])
+        left.markdown(f"{label}: **{value}**")
+        right.button(t(lang, "results.change"), key=f"change:{qid}", on_click=state.go, args=(n + 1,))
+
+
+def results(bank: Databank) -> None:
+    lang = state.lang()
+    answers = state.answers()
+    st.title(t(lang, "results.title"))
+    if ss.get("vraag"):
+        st.markdown(f"{t(lang, 'results.your_question')}: *{ss.vraag}*")
+    for qid, oid in ss.get("link_notice", []):
+        st.info(t(lang, "results.link_ignored", question=qid, option=oid))
+
+    rec = recommend(bank, answers)
+    with st.container(border=True):
+        answers_summary(bank, lang)
+    refinement = _refinement(lang)
+    exact, hidden_exact = rf.apply(rec.matches, refinement)
+    near, hidden_near = rf.apply(rec.near, refinement)
+
+    if rec.exact_count:
+        st.success(t(lang, "results.exact_count", n=rec.exact_count))
+    else:
+        st.warning(t(lang, "results.none_exact"))
+        best = rec.best_relaxation
+        if best:
+            qlabel = d.question_label(bank, best.question, lang)
+            st.button(
+                t(lang, "results.relax", question=qlabel, n=best.exact_count), type="primary",
+                key="relax", on_click=_relax, args=(best.question,),
+            )
+    if refinement.active and (hidden_exact or hidden_near):
+        st.caption(t(lang, "results.hidden_by_refine", n=hidden_exact + hidden_near))
+
+    compare_bar(lang)
+    for m in exact:
+        cards.card(bank, m, answers, lang, key="exact")
+
+    if rec.bundles:
+        st.header(t(lang, "results.bundles_title"))
+        st.write(t(lang, "results.bundles_help"))
+        for n, b in enumerate(rec.bundles):
+            names = " + ".join(d.name_with_abbreviation(p.instrument, lang) for p in b.parts)
+            with st.expander(f"{names}" + (f" · {t(lang, 'results.bundle_related')}" if b.related else "")):
+                for p in b.parts:
+                    cards.card(bank, p, answers, lang, key=f"bundle{n}")
+
+    if near:
+        st.header(t(lang, "results.near_title"))
+        st.write(t(lang, "results.near_help", n=rec.near_misses))
+        for m in near:
+            cards.card(bank, m, answers, lang, key="near")
+
+    share_and_download(bank, rec, lang)
+    if st.button(t(lang, "results.restart"), key="restart"):
+        state.reset()
+        st.rerun()
+
+
+def compare_bar(lang: str) -> None:
+    chosen = ss.get("compare", [])
+    if not chosen:
+        st.caption(t(lang, "results.compare_hint", max=state.MAX_COMPARE))
+        return
+    with st.container(border=True):
+        st.write(t(lang, "results.compare_count", n=len(chosen), max=state.MAX_COMPARE))
+        if st.button(t(lang, "results.compare_go"), type="primary", disabled=len(chosen) < 2, key="compare_go"):
+            st.switch_page("pages/compare.py", query_params={**state.params(), "vergelijk": ",".join(chosen)})
+
+
+def share_and_download(bank: Databank, rec, lang: str) -> None:
+    from tree import advice
+
+    st.header(t(lang, "results.take_away"))
+    base = str(st.context.url or "").split("?")[0] if hasattr(st.context, "url") else ""
+    from tree.links import to_query
+
+    link = f"{base}?{to_query(rec.answers, vraag=ss.get('vraag') or None, lang=lang if lang != 'nl' else None)}"
+    st.write(t(lang, "results.share_help"))
+    st.code(link, language=None)
+    doc = advice.build_advice(
+        bank, rec, question=ss.get("vraag", ""), chosen=ss.get("compare", []), lang=lang, link=link,
+        today=dt.date.today(),
+    )
+    left, right = st.columns(2)
+    left.download_button(
+        t(lang, "results.download_pdf"), data=advice.to_pdf(bank, doc), file_name="advies-meetinstrument.pdf",
+        mime="application/pdf", type="primary", key="dl_pdf",
+    )
+    right.download_button(
+        t(lang, "results.download_md"), data=advice.to_markdown(bank, doc), file_name="advies-meetinstrument.md",
+        mime="text/markdown", key="dl_md",
+    )
