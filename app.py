@@ -9,12 +9,12 @@ import streamlit as st
 from tree.i18n import t
 from ui import state
 
-st.set_page_config(page_title="Beslisboom effectmeting", page_icon="🌳", layout="centered")
+st.set_page_config(page_title="Beslisboom effectmeting", page_icon=":material/account_tree:", layout="centered")
 
 lang = state.lang()
 pages = [
-    st.Page("pages/wizard.py", title=t(lang, "nav.wizard"), icon="🌳", default=True),
-    st.Page("pages/compare.py", title=t(lang, "nav.compare"), icon="⚖️", url_path="vergelijken"),
-    st.Page("pages/instrument.py", title=t(lang, "nav.instrument"), icon="📄", url_path="instrument"),
+    st.Page("pages/wizard.py", title=t(lang, "nav.wizard"), icon=":material/account_tree:", default=True),
+    st.Page("pages/compare.py", title=t(lang, "nav.compare"), icon=":material/compare:", url_path="vergelijken"),
+    st.Page("pages/instrument.py", title=t(lang, "nav.instrument"), icon=":material/description:", url_path="instrument"),
 ]
 st.navigation(pages, position="sidebar").run()

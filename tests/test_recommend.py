@@ -170,3 +170,19 @@ def test_single_answer_question_keeps_one(bank):
 def test_count_fitting_equals_exact_count(bank):
     answers = {"doelgroep": ["ouderen"], "gegevens": ["verhalen"]}
     assert count_fitting(bank, answers) == recommend(bank, answers).exact_count == 3
+
+
+def test_direct_fits_rank_before_fits_through_broader_options(make_bank):
+    bank = make_bank(
+        record("generiek", doelgroep=["iedereen"], thema=["alle-themas"], validated_nl=True, cost="gratis"),
+        record("half", doelgroep=["iedereen"], thema=["eenzaamheid"], validated_nl=True),
+        record("specifiek", doelgroep=["ouderen"], thema=["eenzaamheid"]),
+    )
+    rec = recommend(bank, {"doelgroep": ["ouderen"], "thema": ["eenzaamheid"]})
+    assert ids(rec.matches) == ["specifiek", "half", "generiek"]
+    assert ids(recommend(bank, {"doelgroep": ["ouderen"], "thema": ["eenzaamheid"]}, limit=2).matches) == [
+        "specifiek",
+        "half",
+    ]
+    # without answers there is nothing to be specific about: plain rank order
+    assert ids(recommend(bank, {}).matches) == ["generiek", "half", "specifiek"]

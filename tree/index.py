@@ -77,6 +77,13 @@ class Index:
             mask |= self.effective.get((qid, oid), 0)
         return mask
 
+    def direct_answer_mask(self, qid: str, oids: list[str]) -> int:
+        """Instruments tagged with a chosen option itself (not only with a broader one)."""
+        mask = 0
+        for oid in oids:
+            mask |= self.effective[(qid, oid)] if (qid, oid) in self.combines else self.direct.get((qid, oid), 0)
+        return mask
+
     def iter_ids(self, mask: int, limit: int | None = None) -> Iterator[str]:
         """Instrument ids in a mask, best-ranked first."""
         n = 0

@@ -2,8 +2,9 @@
 
 Within a question the chosen options are OR, across questions AND, and a question with no
 chosen option is no filter ("weet ik niet / geen voorkeur"). Ranking: exact matches first,
-then the nearest ones (fewest missed answers); within equal fit, validated in NL, then free,
-then fewer minutes, then name.
+then the nearest ones (fewest missed answers); within each, direct fits before fits through a
+broader option (fewest such hops first); within equal fit, validated in NL, then free, then
+fewer minutes, then name.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from itertools import combinations
 from typing import NamedTuple
 
 from .databank import Databank
+from .index import Index
 from .schema import BRANCHES, Instrument
 
 Answers = Mapping[str, Sequence[str]]
@@ -172,6 +174,28 @@ def _bundles(bank: Databank, masks: dict[str, int], answers: dict[str, list[str]
     return out
 
 
+def _by_specificity(idx: Index, mask: int, direct: dict[str, int], limit: int | None) -> list[str]:
+    """Instrument ids in ``mask``: first those that fit every answer directly, then those that
+    need one broader option (a generic method for 'alle doelgroepen'), and so on; within each
+    tier in rank order. A specific instrument is a better fit than a generic one."""
+    out: list[str] = []
+    seen = 0
+    qids = list(direct)
+    for k in range(len(qids) + 1):
+        tier = 0
+        for keep in combinations(qids, len(qids) - k):
+            m = mask
+            for q in keep:
+                m &= direct[q]
+            tier |= m
+        tier &= ~seen
+        seen |= tier
+        out.extend(idx.iter_ids(tier, None if limit is None else limit - len(out)))
+        if (limit is not None and len(out) >= limit) or seen == mask:
+            break
+    return out
+
+
 def recommend(
     bank: Databank,
     answers: Answers,
@@ -188,11 +212,12 @@ def recommend(
     clean, ignored = normalise_answers(bank, answers)
     idx = bank.index
     masks = {qid: idx.answer_mask(qid, oids) for qid, oids in clean.items() if oids}
+    direct = {qid: idx.direct_answer_mask(qid, oids) for qid, oids in clean.items() if oids}
     exact = idx.all_bits
     for m in masks.values():
         exact &= m
     insts = bank.instruments
-    matches = [explain(bank, insts[i], clean) for i in idx.iter_ids(exact, limit)]
+    matches = [explain(bank, insts[i], clean) for i in _by_specificity(idx, exact, direct, limit)]
 
     # nearest: instruments that fit all but k answers, for the smallest k that has any
     near: list[Match] = []
@@ -208,7 +233,7 @@ def recommend(
             level |= m
         level &= ~seen
         if level:
-            near = [explain(bank, insts[i], clean) for i in idx.iter_ids(level, near_limit)]
+            near = [explain(bank, insts[i], clean) for i in _by_specificity(idx, level, direct, near_limit)]
             near_misses = k
             break
 

@@ -84,8 +84,9 @@ def question(bank: Databank, step: int) -> None:
         for opt in q.options:
             key = f"opt:{qid}:{opt.id}"
             ss[key] = opt.id in answers[qid]
-            st.checkbox(opt.label.get(lang), key=key, on_change=_on_multi, args=(qid,))
-            st.caption(f"{opt.explanation.get(lang)} — {t(lang, 'wizard.option_count', n=fitting_with(opt.id))}")
+            count = t(lang, "wizard.option_count", n=fitting_with(opt.id))
+            label = f"**{opt.label.get(lang)}** · {count}  \n:gray[{opt.explanation.get(lang)}]"
+            st.checkbox(label, key=key, on_change=_on_multi, args=(qid,))
     else:
         key = f"opt:{qid}"
         ss[key] = answers[qid][0] if answers[qid] else ""
