@@ -4,7 +4,7 @@ import streamlit as st
 
 from tree import describe as d
 from tree.i18n import t
-from ui import cards, frame, state
+from ui import frame, state
 
 bank = frame.setup()
 lang = state.lang()

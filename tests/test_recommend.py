@@ -186,3 +186,12 @@ def test_direct_fits_rank_before_fits_through_broader_options(make_bank):
     ]
     # without answers there is nothing to be specific about: plain rank order
     assert ids(recommend(bank, {}).matches) == ["generiek", "half", "specifiek"]
+
+
+def test_bundles_vary_each_instrument_at_most_twice(make_bank):
+    numbers = [record(f"n{i}", gegevens=["cijfers"], validated_nl=True) for i in range(3)]
+    stories = [record(f"s{i}", gegevens=["verhalen"]) for i in range(3)]
+    rec = recommend(make_bank(*numbers, *stories), {"gegevens": ["beide"]}, bundle_limit=5)
+    used = [p.instrument.id for b in rec.bundles for p in b.parts]
+    assert len(rec.bundles) == 5
+    assert max(used.count(i) for i in set(used)) == 2

@@ -22,7 +22,8 @@ def option_label(bank: Databank, qid: str, oid: str, lang: str) -> str:
 
 
 def question_label(bank: Databank, qid: str, lang: str) -> str:
-    return bank.taxonomy.question(qid).label.get(lang)
+    # a label is always followed by a colon here; "Wat wilt u meten?: …" reads badly
+    return bank.taxonomy.question(qid).label.get(lang).rstrip("?").rstrip()
 
 
 def option_labels(bank: Databank, qid: str, oids: Iterable[str], lang: str) -> str:
@@ -31,8 +32,9 @@ def option_labels(bank: Databank, qid: str, oids: Iterable[str], lang: str) -> s
 
 def answers_text(bank: Databank, answers: dict[str, list[str]], lang: str) -> list[tuple[str, str]]:
     """(question label, chosen labels or 'geen voorkeur') for every question, in order."""
+    no_preference = t(lang, "common.no_preference")
     return [
-        (question_label(bank, q, lang), option_labels(bank, q, answers.get(q, []), lang) or t(lang, "common.no_preference"))
+        (question_label(bank, q, lang), option_labels(bank, q, answers.get(q, []), lang) or no_preference)
         for q in BRANCHES
     ]
 
@@ -73,10 +75,7 @@ def _or_unknown(value: object, lang: str, unit_key: str | None = None) -> str:
 
 
 def cost_text(inst: Instrument, lang: str) -> str:
-    if inst.cost is None:
-        base = t(lang, "common.unknown")
-    else:
-        base = t(lang, f"describe.cost_{inst.cost}")
+    base = t(lang, "common.unknown") if inst.cost is None else t(lang, f"describe.cost_{inst.cost}")
     return f"{base} — {inst.cost_note}" if inst.cost_note else base
 
 

@@ -9,6 +9,7 @@ fewer minutes, then name.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -161,14 +162,14 @@ def _bundles(bank: Databank, masks: dict[str, int], answers: dict[str, list[str]
             score = (0 if related else 1, idx.position[a] + idx.position[b])
             pairs.append((score, a, b))  # type: ignore[arg-type]
     pairs.sort()
-    out, used = [], set()
+    out: list[Bundle] = []
+    used: Counter[str] = Counter()
     for (rel_flag, _), a, b in pairs:  # type: ignore[misc]
-        # vary the bundles: each instrument at most twice
-        if sum(x == a for x in used) >= 2 or sum(x == b for x in used) >= 2:
+        # vary the bundles: each instrument in at most two of them
+        if used[a] >= 2 or used[b] >= 2:
             continue
         out.append(Bundle((explain(bank, insts[a], answers), explain(bank, insts[b], answers)), rel_flag == 0))
-        used.add(a)
-        used.add(b)
+        used.update((a, b))
         if len(out) >= limit:
             break
     return out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
 from tree import Databank, DatabankError, load_databank
@@ -10,10 +12,17 @@ from tree.i18n import LANGUAGES, t
 from . import state
 
 
+DATABANK_ENV = "BESLISBOOM_DATABANK"
+
+
 def databank() -> Databank:
-    """The shipped databank; re-read only when a file changed (the engine caches by mtime)."""
+    """The databank (default: the shipped one; ``BESLISBOOM_DATABANK=DIR`` points elsewhere).
+
+    Re-read only when a file changed: the engine caches by file stat, so a curator's save is
+    seen on the next rerun without a restart.
+    """
     try:
-        return load_databank()
+        return load_databank(os.environ.get(DATABANK_ENV) or None)
     except DatabankError as err:
         st.error(t(state.lang(), "frame.databank_broken"))
         for p in err.problems:

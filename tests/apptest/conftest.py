@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture(autouse=True)
+def _clear_streamlit_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def app() -> Callable[..., AppTest]:
+    """An AppTest of the whole app, optionally opened from a link's query parameters."""
+
+    def make(**params: str) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=30)
+        for key, value in params.items():
+            at.query_params[key] = value
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    return make
+
+
+def texts(at: AppTest) -> str:
+    """All visible text of the run, to assert on what a user reads."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "success", "error"):
+        parts.extend(str(el.value) for el in getattr(at, kind))
+    parts.extend(str(cb.label) for cb in at.checkbox)
+    parts.extend(str(b.label) for b in at.button)
+    return "\n".join(parts)

@@ -1,0 +1,531 @@
+"""The take-away advice: what a team leader hands to the team or the municipality.
+
+The wizard's result lives in a browser tab; a decision about measuring is made in a meeting.
+This module turns a :class:`~tree.recommend.Recommendation` into a document that stands on its
+own: the research question, the choices, the instruments with why they fit and where the facts
+come from, and a plain-language justification. It is rendered as Markdown (to show or download)
+and as PDF (to print or attach).
+
+Both renderers draw from one list of blocks built by :func:`_blocks`, so the two formats can
+never say different things. Fixed text comes from ``tree/locales/<lang>.yaml`` (section
+``advice``), labels from the databank's questions file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from fpdf import FPDF
+
+from . import describe
+from .databank import Databank
+from .i18n import LANGUAGES, t
+from .recommend import Bundle, Match, Recommendation, Relaxation, explain
+from .schema import BRANCHES
+
+#: How many instruments and bundles the advice shows when the user did not pick any.
+DEFAULT_INSTRUMENTS = 3
+DEFAULT_BUNDLES = 2
+
+
+@dataclass
+class Advice:
+    """Everything the document says, frozen at the moment the user asked for it.
+
+    The document is built from this alone (plus the databank for labels), so a saved advice
+    can be re-rendered in another format without re-running the recommendation.
+    """
+
+    question: str
+    answers: dict[str, list[str]]
+    instruments: list[Match]
+    bundles: list[Bundle]
+    lang: str
+    created: dt.date
+    databank_version: str
+    link: str | None
+    #: What to drop to get exact matches; shown when nothing (or nothing exact) fits.
+    relaxation: Relaxation | None = None
+    #: True when the user chose the instruments; the justification then says so.
+    picked: bool = False
+
+
+def build_advice(
+    bank: Databank,
+    rec: Recommendation,
+    *,
+    question: str = "",
+    chosen: list[str] | None = None,
+    lang: str = "nl",
+    link: str | None = None,
+    today: dt.date | None = None,
+) -> Advice:
+    """Collect what the advice document needs from a recommendation.
+
+    ``chosen`` are the instrument ids the user picked or compared, in the user's order. Ids
+    the databank does not know (a stale link) or instruments that were withdrawn are left out
+    rather than raising: the advice must still be printable. Without a usable choice the
+    advice takes the best three exact matches, or the best three near matches when nothing
+    fits exactly.
+    """
+    lang = lang if lang in LANGUAGES else "nl"
+    picked = _picked_matches(bank, rec, chosen or [])
+    if picked:
+        instruments = picked
+    elif rec.matches:
+        instruments = list(rec.matches[:DEFAULT_INSTRUMENTS])
+    else:
+        instruments = list(rec.near[:DEFAULT_INSTRUMENTS])
+    return Advice(
+        question=question.strip(),
+        answers={q: list(rec.answers.get(q, [])) for q in BRANCHES},
+        instruments=instruments,
+        bundles=list(rec.bundles[:DEFAULT_BUNDLES]),
+        lang=lang,
+        created=today or dt.date.today(),
+        databank_version=bank.version,
+        link=link or None,
+        relaxation=rec.best_relaxation,
+        picked=bool(picked),
+    )
+
+
+def _picked_matches(bank: Databank, rec: Recommendation, chosen: Sequence[str]) -> list[Match]:
+    """The user's instruments with their fit explanation, reusing the recommendation's."""
+    known = {m.instrument.id: m for m in (*rec.matches, *rec.near)}
+    out: list[Match] = []
+    seen: set[str] = set()
+    for iid in chosen:
+        if iid in seen:
+            continue
+        seen.add(iid)
+        if iid in known:
+            out.append(known[iid])
+            continue
+        inst = bank.instruments.get(iid)
+        if inst is not None and inst.active:  # the index only knows active instruments
+            out.append(explain(bank, inst, rec.answers))
+    return out
+
+
+# --- text normalisation for the PDF's core fonts -----------------------------------------------
+
+#: Typographic characters outside latin-1 and a plain equivalent. Helvetica in a PDF has no
+#: glyphs beyond latin-1, and curators (rightly) write real dashes and quotes.
+_LATIN1_MAP: dict[str, str] = {
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
+    "\u2212": "-",
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u2039": "<", "\u203a": ">",
+    "\u2026": "...",
+    "\u2022": "-", "\u2023": "-", "\u2043": "-", "\u25cf": "-", "\u25aa": "-",
+    "\u2265": ">=", "\u2264": "<=", "\u2260": "!=", "\u2248": "~",
+    "\u2192": "->", "\u2190": "<-", "\u2194": "<->", "\u21d2": "=>",
+    "\u20ac": "EUR",
+    "\u2009": " ", "\u200a": " ", "\u2002": " ", "\u2003": " ", "\u202f": " ", "\u2007": " ",
+    "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "", "\ufeff": "",
+    "\u0141": "L", "\u0142": "l", "\u0110": "D", "\u0111": "d", "\u0131": "i",
+    "\u0152": "OE", "\u0153": "oe",
+    "\t": " ",
+}
+
+
+def latin1_safe(text: str, replacement: str = "?") -> str:
+    """Text that the PDF core fonts can show, keeping as much meaning as possible.
+
+    Accented letters in latin-1 (é, ë, ï, ×) stay as they are; typographic dashes, quotes,
+    ellipses, bullets and comparison signs get a plain equivalent; other accented letters lose
+    their accent (ő → o); anything else becomes ``replacement``. The result always encodes
+    as latin-1, so fpdf2 never raises halfway through a document.
+    """
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    out: list[str] = []
+    for ch in text:
+        if ch in _LATIN1_MAP:
+            out.append(_LATIN1_MAP[ch])
+        elif ord(ch) < 256:
+            out.append(ch)
+        else:
+            base = "".join(
+                c for c in unicodedata.normalize("NFKD", ch) if ord(c) < 256 and not unicodedata.combining(c)
+            )
+            out.append(base or replacement)
+    return "".join(out)
+
+
+# --- the document as blocks ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of text, optionally bold or a link."""
+
+    text: str
+    url: str | None = None
+    bold: bool = False
+
+
+BlockKind = Literal["h1", "h2", "h3", "p", "quote", "li", "small", "rule"]
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph-level element; ``level`` nests list items (0 = top)."""
+
+    kind: BlockKind
+    spans: tuple[Span, ...] = ()
+    level: int = 0
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text for s in self.spans)
+
+
+def tx(lang: str, key: str, **values: object) -> str:
+    """A string from the ``advice`` section of the locale files."""
+    return t(lang, f"advice.{key}", **values)
+
+
+def _b(kind: BlockKind, *parts: str | Span, level: int = 0) -> Block:
+    return Block(kind, tuple(p if isinstance(p, Span) else Span(p) for p in parts), level)
+
+
+def _field(label: str, value: str | Span, level: int = 0) -> Block:
+    return _b("li", Span(f"{label}: ", bold=True), value, level=level)
+
+
+instrument_name = describe.name_with_abbreviation
+
+
+def _option_label(bank: Databank, lang: str, qid: str, oid: str) -> str:
+    return describe.option_label(bank, qid, oid, lang)
+
+
+def _question_label(bank: Databank, lang: str, qid: str) -> str:
+    return describe.question_label(bank, qid, lang)
+
+
+def _answer_labels(bank: Databank, advice: Advice, qid: str) -> list[str]:
+    return [_option_label(bank, advice.lang, qid, o) for o in advice.answers.get(qid, [])]
+
+
+def _instrument_blocks(bank: Databank, advice: Advice, n: int, match: Match) -> list[Block]:
+    lang = advice.lang
+    inst = match.instrument
+    unknown = tx(lang, "unknown")
+    summary = inst.summary_en if lang == "en" and inst.summary_en else inst.summary
+    blocks = [_b("h3", f"{n}. {instrument_name(inst, lang)}"), _b("p", summary)]
+    if inst.measures:
+        blocks.append(_field(tx(lang, "f_measures"), inst.measures))
+    groups = ", ".join(_option_label(bank, lang, "doelgroep", o) for o in inst.doelgroep)
+    blocks.append(_field(tx(lang, "f_for_whom"), groups))
+    blocks.append(_field(tx(lang, "f_items"), str(inst.items) if inst.items is not None else unknown))
+    minutes = tx(lang, "minutes_value", minutes=inst.minutes) if inst.minutes is not None else unknown
+    blocks.append(_field(tx(lang, "f_minutes"), minutes))
+    blocks.append(_field(tx(lang, "f_administered_by"), inst.administered_by or unknown))
+    cost = describe.cost_text(inst, lang)
+    blocks.append(_field(tx(lang, "f_cost"), cost))
+    blocks.append(_field(tx(lang, "f_training"), describe.yes_no(inst.training_required, lang)))
+    blocks.append(_field(tx(lang, "f_validated"), describe.yes_no(inst.validated_nl, lang)))
+    where = Span(inst.url, url=inst.url) if inst.url else Span(tx(lang, "url_none"))
+    blocks.append(_field(tx(lang, "f_url"), where))
+    blocks.append(_b("li", Span(tx(lang, "f_why") + ":", bold=True)))
+    why = fit_lines(bank, advice, match) or [tx(lang, "fit_nothing")]
+    blocks.extend(_b("li", line, level=1) for line in why)
+    blocks.append(_b("li", Span(tx(lang, "f_sources") + ":", bold=True)))
+    blocks.extend(_b("li", Span(s.title, url=s.url), level=1) for s in inst.sources)
+    blocks.append(_field(tx(lang, "f_reviewed"), inst.last_reviewed.isoformat()))
+    return blocks
+
+
+def fit_lines(bank: Databank, advice: Advice, match: Match) -> list[str]:
+    """One line per answer the instrument fits, then one per answer it misses — the same
+    wording as the result cards (:mod:`tree.describe`), so the document repeats the screen."""
+    return describe.why_lines(bank, match, advice.answers, advice.lang)
+
+
+def _relaxation_block(bank: Databank, advice: Advice) -> Block:
+    lang = advice.lang
+    r = advice.relaxation
+    if r is None or not r.exact_count:
+        return _b("p", t(lang, "advice.relax_none"))
+    key = "advice.relax_one" if r.exact_count == 1 else "advice.relax_many"
+    return _b("p", t(lang, key, question=_question_label(bank, lang, r.question), count=r.exact_count))
+
+
+def _bundle_blocks(bank: Databank, advice: Advice) -> list[Block]:
+    lang = advice.lang
+    if not advice.bundles:
+        return []
+    # the combining option (beide = cijfers + verhalen) names the bundle's parts, in order
+    combining = [o for o in bank.taxonomy.question("gegevens").options if o.combines]
+    parts = combining[0].combines if combining else None
+    blocks = [_b("h2", t(lang, "advice.bundles_heading")), _b("p", t(lang, "advice.bundles_intro"))]
+    for n, bundle in enumerate(advice.bundles, 1):
+        blocks.append(_b("h3", t(lang, "advice.bundle", n=n)))
+        for k, match in enumerate(bundle.parts):
+            inst = match.instrument
+            kind = _option_label(bank, lang, "gegevens", parts[k]) if parts and k < len(parts) else ""
+            spans: list[str | Span] = []
+            if kind:
+                spans.append(Span(f"{kind}: ", bold=True))
+            spans.append(instrument_name(inst, lang))
+            if inst.measures:
+                spans.append(f" — {inst.measures}")
+            if inst.url:
+                spans.extend([" (", Span(inst.url, url=inst.url), ")"])
+            blocks.append(_b("li", *spans))
+        if bundle.related:
+            blocks.append(_b("p", t(lang, "advice.bundle_related")))
+    return blocks
+
+
+def _justification(bank: Databank, advice: Advice) -> list[Block]:
+    """The "Verantwoording": why these instruments, in words a municipality reads."""
+    lang = advice.lang
+    chosen = [label for q in BRANCHES for label in _answer_labels(bank, advice, q)]
+    answers = ", ".join(chosen)
+    paras: list[str] = []
+    if advice.picked:
+        paras.append(tx(lang, "just_picked", answers=answers or tx(lang, "no_preference")))
+    elif not chosen:
+        paras.append(tx(lang, "just_fit_none"))
+    elif advice.instruments and all(m.exact for m in advice.instruments):
+        paras.append(tx(lang, "just_fit", answers=answers))
+    elif advice.instruments:
+        paras.append(tx(lang, "just_near"))
+    if "ervaring" in advice.answers.get("meten", []):
+        paras.append(tx(lang, "just_ervaring"))
+    data = advice.answers.get("gegevens", [])
+    combining = [o for o in data if o in bank.taxonomy.option_ids("gegevens")
+                 and bank.taxonomy.option("gegevens", o).combines]
+    if not data or combining or advice.bundles:
+        paras.append(tx(lang, "just_tellen"))
+    else:
+        options = bank.taxonomy.question("gegevens").options
+        others = [o.id for o in options if not o.combines and o.id not in data]
+        if others:
+            paras.append(tx(
+                lang, "just_tellen_single",
+                chosen=", ".join(_option_label(bank, lang, "gegevens", o).lower() for o in data),
+                other=", ".join(_option_label(bank, lang, "gegevens", o).lower() for o in others),
+            ))
+    paras.append(tx(lang, "just_purpose"))
+    paras.append(tx(lang, "just_ranking"))
+    return [_b("h2", tx(lang, "justification_heading")), *(_b("p", p) for p in paras)]
+
+
+def _blocks(bank: Databank, advice: Advice) -> list[Block]:
+    """The whole document, in order, independent of the output format."""
+    lang = advice.lang
+    blocks = [
+        _b("h1", tx(lang, "title")),
+        _b("p", Span(f"{tx(lang, 'date')}: ", bold=True), advice.created.isoformat(), " · ",
+           Span(f"{tx(lang, 'version')}: ", bold=True), advice.databank_version),
+    ]
+    if advice.link:
+        blocks.append(_b("p", Span(f"{tx(lang, 'link')}: ", bold=True), Span(advice.link, url=advice.link)))
+    blocks.append(_b("p", tx(lang, "intro")))
+
+    blocks.append(_b("h2", tx(lang, "question_heading")))
+    blocks.append(_b("quote", advice.question) if advice.question else _b("p", tx(lang, "question_none")))
+
+    blocks.append(_b("h2", tx(lang, "answers_heading")))
+    for qid in BRANCHES:
+        labels = _answer_labels(bank, advice, qid)
+        value = ", ".join(labels) or tx(lang, "no_preference")
+        blocks.append(_field(_question_label(bank, lang, qid), value))
+
+    blocks.append(_b("h2", tx(lang, "instruments_heading")))
+    if not advice.instruments:
+        blocks.append(_b("p", tx(lang, "nothing_fits")))
+        blocks.append(_relaxation_block(bank, advice))
+    else:
+        if advice.picked:
+            blocks.append(_b("p", tx(lang, "picked_note")))
+        elif not all(m.exact for m in advice.instruments):
+            blocks.append(_b("p", tx(lang, "near_note")))
+            blocks.append(_relaxation_block(bank, advice))
+        for n, match in enumerate(advice.instruments, 1):
+            blocks.extend(_instrument_blocks(bank, advice, n, match))
+
+    blocks.extend(_bundle_blocks(bank, advice))
+    blocks.extend(_justification(bank, advice))
+    blocks.append(_b("rule"))
+    blocks.append(_b("small", tx(lang, "footer")))
+    return blocks
+
+
+# --- Markdown -----------------------------------------------------------------------------------
+
+_MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>"})
+
+
+def _md_escape(text: str) -> str:
+    """Escape what Markdown would read as formatting, so names and notes print as written."""
+    text = text.translate(_MD_SPECIAL)
+    return "\\" + text if text.startswith(("#", "+", "-", "=")) else text
+
+
+def _md_url(url: str) -> str:
+    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+
+
+def _md_spans(spans: Iterable[Span]) -> str:
+    out = []
+    for s in spans:
+        if s.url:
+            url = _md_url(s.url)
+            out.append(f"<{url}>" if s.text == s.url else f"[{_md_escape(s.text)}]({url})")
+        elif s.bold and s.text.strip():
+            # ``** x**`` is not bold in Markdown: keep the spaces outside the markers
+            core = s.text.strip()
+            lead, trail = s.text[: len(s.text) - len(s.text.lstrip())], s.text[len(s.text.rstrip()):]
+            out.append(f"{lead}**{_md_escape(core)}**{trail}")
+        else:
+            out.append(_md_escape(s.text))
+    return "".join(out)
+
+
+def to_markdown(bank: Databank, advice: Advice) -> str:
+    """The advice as Markdown: shown in the app and downloadable as a ``.md`` file."""
+    lines: list[str] = []
+    prev: Block | None = None
+    for block in _blocks(bank, advice):
+        if prev is not None and not (prev.kind == "li" and block.kind == "li"):
+            lines.append("")
+        body = _md_spans(block.spans)
+        if block.kind == "h1":
+            lines.append(f"# {body}")
+        elif block.kind == "h2":
+            lines.append(f"## {body}")
+        elif block.kind == "h3":
+            lines.append(f"### {body}")
+        elif block.kind == "quote":
+            lines.extend(f"> {line}".rstrip() for line in body.split("\n"))
+        elif block.kind == "li":
+            lines.append(f"{'  ' * block.level}- {body}")
+        elif block.kind == "small":
+            lines.append(f"*{body}*")
+        elif block.kind == "rule":
+            lines.append("---")
+        else:
+            lines.append(body.replace("\n", "  \n"))
+        prev = block
+    return "\n".join(lines) + "\n"
+
+
+# --- PDF ----------------------------------------------------------------------------------------
+
+_FONT = "Helvetica"
+_PDF_TOTAL_PAGES = "{nb}"  # fpdf2 replaces this with the page count when the PDF is written
+_MARGIN = 20  # mm: room to punch and file, and comfortable line lengths on A4
+_LINE = 5.5  # mm per line of 10.5 pt body text
+_INDENT = 6  # mm per list level
+_LINK_COLOUR = (0, 70, 160)
+_SIZES: dict[str, tuple[str, float, float]] = {  # kind -> (style, size pt, line height mm)
+    "h1": ("B", 18, 9),
+    "h2": ("B", 14, 7),
+    "h3": ("B", 12, 6.5),
+    "p": ("", 10.5, _LINE),
+    "quote": ("I", 10.5, _LINE),
+    "li": ("", 10.5, _LINE),
+    "small": ("I", 8.5, 4.5),
+}
+
+
+class _AdvicePDF(FPDF):
+    """FPDF with the advice's footer: the page number on every page."""
+
+    def __init__(self, page_label: str) -> None:
+        """``page_label`` holds ``{page}`` (this page) and fpdf2's ``{nb}`` (total pages)."""
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self._page_label = latin1_safe(page_label)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(_FONT, "", 8)
+        self.set_text_color(110, 110, 110)
+        self.cell(0, 5, self._page_label.replace("{page}", str(self.page_no())), align="C")
+        self.set_text_color(0, 0, 0)
+
+
+def _pdf_block(pdf: FPDF, block: Block) -> None:
+    if block.kind == "rule":
+        pdf.ln(2)
+        y = pdf.get_y()
+        pdf.set_draw_color(180, 180, 180)
+        pdf.line(pdf.l_margin, y, pdf.w - pdf.r_margin, y)
+        pdf.ln(3)
+        return
+    style, size, height = _SIZES[block.kind]
+    if block.kind in ("h2", "h3"):
+        # keep a heading with the text under it instead of alone at the bottom of a page
+        if pdf.get_y() + height + 3 * _LINE > pdf.page_break_trigger:
+            pdf.add_page()
+        pdf.ln(4 if block.kind == "h2" else 2)
+    margin = pdf.l_margin
+    indent = 0.0
+    if block.kind == "li":
+        indent = _INDENT * (block.level + 1)
+        pdf.set_font(_FONT, "", size)
+        pdf.set_x(margin + indent - 4)
+        pdf.cell(4, height, "-" if block.level == 0 else "\xb7")
+    elif block.kind == "quote":
+        indent = _INDENT
+        pdf.set_x(margin + indent)
+    pdf.set_left_margin(margin + indent)
+    try:
+        for span in block.spans:
+            span_style = style + ("B" if span.bold and "B" not in style else "")
+            if span.url:
+                pdf.set_text_color(*_LINK_COLOUR)
+                pdf.set_font(_FONT, span_style + "U", size)
+                pdf.write(height, latin1_safe(span.text), link=span.url)
+                pdf.set_text_color(0, 0, 0)
+            else:
+                pdf.set_font(_FONT, span_style, size)
+                pdf.write(height, latin1_safe(span.text))
+        pdf.ln(height)
+    finally:
+        pdf.set_left_margin(margin)
+    if block.kind in ("p", "quote", "h1", "h2", "h3"):
+        pdf.ln(1.5)
+
+
+def to_pdf(bank: Databank, advice: Advice, *, compress: bool = True) -> bytes:
+    """The advice as an A4 PDF, with clickable links and page numbers.
+
+    Only core fonts are used (no font files to ship), so every text goes through
+    :func:`latin1_safe`. ``compress=False`` leaves the page content readable in the bytes,
+    which lets tests check the text without a PDF parser.
+    """
+    lang = advice.lang
+    pdf = _AdvicePDF(t(lang, "advice.page", page="{page}", pages=_PDF_TOTAL_PAGES))
+    pdf.set_compression(compress)
+    pdf.set_margins(_MARGIN, _MARGIN, _MARGIN)
+    pdf.set_auto_page_break(auto=True, margin=_MARGIN)
+    pdf.set_title(latin1_safe(t(lang, "advice.title")))
+    pdf.set_creator("Beslisboom effectmeting")
+    pdf.set_lang(lang)
+    pdf.set_creation_date(dt.datetime.combine(advice.created, dt.time(), tzinfo=dt.UTC))
+    pdf.add_page()
+    prev = None
+    for block in _blocks(bank, advice):
+        if prev == "li" and block.kind in ("p", "quote"):
+            pdf.ln(1.5)
+        _pdf_block(pdf, block)
+        prev = block.kind
+    return bytes(pdf.output())
+
+
+__all__ = [
+    "Advice", "Block", "Span", "build_advice", "fit_lines", "instrument_name", "latin1_safe",
+    "to_markdown", "to_pdf",
+]
+
