@@ -11,7 +11,6 @@ from tree.i18n import LANGUAGES, t
 
 from . import state
 
-
 DATABANK_ENV = "BESLISBOOM_DATABANK"
 
 

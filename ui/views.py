@@ -14,6 +14,7 @@ from tree.i18n import t
 from . import cards, state
 
 ss = st.session_state
+PAGE = 10  # result cards per "show more"
 
 
 # --- start --------------------------------------------------------------------------------
@@ -172,12 +173,16 @@ def results(bank: Databank) -> None:
     for qid, oid in ss.get("link_notice", []):
         st.info(t(lang, "results.link_ignored", question=qid, option=oid))
 
-    rec = recommend(bank, answers)
     with st.container(border=True):
         answers_summary(bank, lang)
     refinement = _refinement(lang)
+    shown = ss.get("shown", PAGE)
+    # refining needs the whole list; otherwise explain only the cards we draw
+    rec = recommend(bank, answers, limit=None if refinement.active else shown)
     exact, hidden_exact = rf.apply(rec.matches, refinement)
     near, hidden_near = rf.apply(rec.near, refinement)
+    total = len(exact) if refinement.active else rec.exact_count
+    exact = exact[:shown]
 
     if rec.exact_count:
         st.success(t(lang, "results.exact_count", n=rec.exact_count))
@@ -196,6 +201,11 @@ def results(bank: Databank) -> None:
     compare_bar(lang)
     for m in exact:
         cards.card(bank, m, answers, lang, key="exact")
+    if total > len(exact):
+        st.button(
+            t(lang, "results.show_more", n=min(PAGE, total - len(exact)), rest=total - len(exact)),
+            key="show_more", on_click=lambda: ss.update(shown=shown + PAGE),
+        )
 
     if rec.bundles:
         st.header(t(lang, "results.bundles_title"))
@@ -238,7 +248,7 @@ def share_and_download(bank: Databank, rec, lang: str) -> None:
 
     link = f"{base}?{to_query(rec.answers, vraag=ss.get('vraag') or None, lang=lang if lang != 'nl' else None)}"
     st.write(t(lang, "results.share_help"))
-    st.code(link, language=None)
+    st.code(link, language=None, wrap_lines=True)
     doc = advice.build_advice(
         bank, rec, question=ss.get("vraag", ""), chosen=ss.get("compare", []), lang=lang, link=link,
         today=dt.date.today(),

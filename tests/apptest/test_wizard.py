@@ -128,13 +128,28 @@ def test_beide_shows_tellen_en_vertellen_bundles(app):
     assert "Tellen én vertellen" in [h.value for h in at.header]
 
 
+def cost_lines(at):
+    return [m.value for m in at.markdown if "**Kosten:**" in m.value]
+
+
 def test_refine_free_only_hides_paid(app):
     at = app(doelgroep="volwassenen")
-    n_cards = len([b for b in at.button if b.key and b.key.startswith("det:exact:")])
+    assert any("**Kosten:** gratis" not in line for line in cost_lines(at))
     at.checkbox(key="rf_free").check().run()
-    n_free = len([b for b in at.button if b.key and b.key.startswith("det:exact:")])
-    assert 0 < n_free < n_cards
+    lines = cost_lines(at)
+    assert lines
+    assert all("- **Kosten:** gratis" in line for line in lines)
     assert "verborgen door uw verfijning" in texts(at)
+
+
+def test_results_are_paged_with_show_more(app):
+    at = app(doelgroep="volwassenen")
+    cards = [b for b in at.button if b.key and b.key.startswith("det:exact:")]
+    assert len(cards) == 10
+    more = at.button(key="show_more")
+    assert more.label.startswith("Toon 10 meer")
+    more.click().run()
+    assert len([b for b in at.button if b.key and b.key.startswith("det:exact:")]) == 20
 
 
 def test_compare_two_instruments(app):
