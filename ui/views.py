@@ -255,10 +255,18 @@ def share_and_download(bank: Databank, rec, lang: str) -> None:
     )
     left, right = st.columns(2)
     left.download_button(
-        t(lang, "results.download_pdf"), data=advice.to_pdf(bank, doc), file_name="advies-meetinstrument.pdf",
-        mime="application/pdf", type="primary", key="dl_pdf",
+        # deferred: the document is only rendered when someone clicks
+        t(lang, "results.download_pdf"),
+        data=lambda: advice.to_pdf(bank, doc),
+        file_name="advies-meetinstrument.pdf",
+        mime="application/pdf",
+        type="primary",
+        key="dl_pdf",
     )
     right.download_button(
-        t(lang, "results.download_md"), data=advice.to_markdown(bank, doc), file_name="advies-meetinstrument.md",
-        mime="text/markdown", key="dl_md",
+        t(lang, "results.download_md"),
+        data=lambda: advice.to_markdown(bank, doc),
+        file_name="advies-meetinstrument.md",
+        mime="text/markdown",
+        key="dl_md",
     )
