@@ -78,32 +78,39 @@ def pandas_frame(bank) -> pd.DataFrame:
                 row[f"{q}:{oid}"] = True
         rows.append(row)
     df = pd.DataFrame(rows).fillna(False)
+    df["rank"] = range(len(df))
     return df
 
 
 def pandas_recommend(df: pd.DataFrame, bank, answers: dict[str, list[str]]) -> list[str]:
     """The straightforward way: a boolean row filter over option columns (broader options
-    expanded to their column names), then the first LIMIT rows."""
+    expanded to their column names), rows that fit directly before rows that fit through a
+    broader option, then rank order, then the first LIMIT rows."""
     mask = pd.Series(True, index=df.index)
+    indirect = pd.Series(0, index=df.index)
+    false = pd.Series(False, index=df.index)
+
+    def any_of(cols: set[str]) -> pd.Series:
+        present = [c for c in cols if c in df]
+        return df[present].any(axis=1) if present else false
+
     for q, oids in answers.items():
         if not oids:
             continue
-        cols: set[str] = set()
+        fits, direct = false, false
         for oid in oids:
             parts = bank.index.combines.get((q, oid))
             if parts:
-                cols_and = [f"{q}:{p}" for p in parts if f"{q}:{p}" in df]
-                if len(cols_and) == len(parts):
-                    sub = df[cols_and].all(axis=1)
-                    mask &= sub
-                else:
-                    mask &= False
-                continue
-            cols.update(f"{q}:{c}" for c in bank.index.chains[(q, oid)])
-        present = [c for c in cols if c in df]
-        if cols:
-            mask &= df[present].any(axis=1) if present else False
-    return df.loc[mask, "id"].head(LIMIT).tolist()
+                cols = [f"{q}:{p}" for p in parts]
+                both = df[cols].all(axis=1) if all(c in df for c in cols) else false
+                fits, direct = fits | both, direct | both
+            else:
+                fits = fits | any_of({f"{q}:{c}" for c in bank.index.chains[(q, oid)]})
+                direct = direct | any_of({f"{q}:{oid}"})
+        mask &= fits
+        indirect += ~direct
+    hits = df.loc[mask].assign(indirect=indirect[mask])
+    return hits.sort_values(["indirect", "rank"], kind="stable")["id"].head(LIMIT).tolist()
 
 
 def pct(values: list[float], p: float) -> float:
