@@ -22,6 +22,7 @@ test: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/python -m tree validate
 	$(BIN)/python -m tree docs --check
+	npm ci --silent --no-audit --no-fund
 	BESLISBOOM_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
 
 lint: $(BIN)/.installed

@@ -1,0 +1,210 @@
+"""Real-browser fixtures: one `streamlit run` per session and Debian's chromium.
+
+Playwright cannot download its own browser on these machines, so the tests drive the system
+``chromium`` (installed by ``scripts/ensure-chromium``). Without it the browser tests are
+skipped, unless ``BESLISBOOM_REQUIRE_BROWSER=1`` (as in ``make test``): then they fail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 1000}
+#: Generous for a cold first run; a warm wizard step renders in well under a second.
+TIMEOUT_MS = 20_000
+#: How long ``App.act`` waits to see the rerun start before it falls back to "idle".
+RERUN_SEEN_MS = 8_000
+
+#: Filled by the tests, printed at the end of the run (see pytest_terminal_summary).
+REPORT: dict[str, list] = {"step_seconds": [], "axe_streamlit": []}
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium")
+    if path:
+        return path
+    message = "chromium is not installed: run scripts/ensure-chromium (it installs Debian's chromium package)"
+    if os.environ.get("BESLISBOOM_REQUIRE_BROWSER") == "1":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app under `streamlit run`, on a free port; yields its base URL."""
+    chromium_path()  # no browser: skip (or fail) before paying for a server
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    log = log_path.open("wb")
+    streamlit = Path(sys.executable).with_name("streamlit")
+    proc = subprocess.Popen(
+        [
+            str(streamlit), "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+            "--browser.gatherUsageStats", "false",
+        ],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://localhost:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"streamlit exited with {proc.returncode}:\n{log_path.read_text(errors='replace')}")
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
+                    if resp.read().decode().strip() == "ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not become healthy:\n{log_path.read_text(errors='replace')}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = chromium_path()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context (its own Streamlit session) at desktop width."""
+    context = browser.new_context(viewport=DESKTOP, accept_downloads=True, locale="nl-NL")
+    context.set_default_timeout(TIMEOUT_MS)
+    yield context.new_page()
+    context.close()
+
+
+#: Arms a watcher on the app's script state: ``window.__ran`` turns true once a rerun starts.
+_ARM = """() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  window.__ran = false;
+  if (!app.__watch) {
+    // Look at every record, not the current value: a fast rerun can go running -> notRunning
+    // before the observer's callback runs.
+    app.__watch = new MutationObserver(records => {
+      if (records.some(r => r.oldValue === 'running' || r.target.getAttribute(r.attributeName) === 'running')) {
+        window.__ran = true;
+      }
+    });
+    app.__watch.observe(app, {attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']});
+  }
+}"""
+
+#: True when the app is idle (and, when asked, a rerun happened and ``heading`` is shown).
+_SETTLED = """([needRun, heading]) => {
+  const app = document.querySelector("[data-testid='stApp']");
+  if (!app || app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
+  if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (needRun && !window.__ran) return false;
+  if (heading === null) return true;
+  return [...document.querySelectorAll("[data-testid='stMain'] :is(h1, h2)")]
+    .some(h => h.textContent.trim() === heading && h.closest("[data-stale='true']") === null);
+}"""
+
+
+class App:
+    """The app in one browser tab, with Streamlit's e2e waits built in.
+
+    ``act`` runs a user action and waits until the rerun it starts has finished (and the
+    expected heading is on screen); it returns the click-to-render time in seconds.
+    """
+
+    def __init__(self, page, base: str) -> None:
+        self.page = page
+        self.base = base
+
+    def open(self, query: str = "", heading: str | None = None) -> None:
+        self.page.goto(f"{self.base}/{query}")
+        self.page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']")
+        self.page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
+        if heading is not None:
+            self.page.wait_for_function(_SETTLED, arg=[False, heading], polling="raf")
+
+    def act(self, action, heading: str | None = None) -> float:
+        self.page.evaluate(_ARM)
+        start = time.perf_counter()
+        action()
+        try:
+            self.page.wait_for_function(_SETTLED, arg=[True, heading], polling="raf", timeout=RERUN_SEEN_MS)
+        except PlaywrightTimeoutError:
+            # React may batch a very fast rerun so that 'running' never reaches the DOM: then
+            # settle for "idle (and the heading shown)"; the test's own assertions do the rest.
+            self.page.wait_for_function(_SETTLED, arg=[False, heading], polling="raf")
+        return time.perf_counter() - start
+
+    def main(self):
+        return self.page.get_by_test_id("stMain")
+
+    def option(self, label: str):
+        """The checkbox or radio option whose (bold) label is exactly ``label``."""
+        return self.main().locator("label").filter(has=self.page.get_by_text(label, exact=True))
+
+
+@pytest.fixture
+def app(page, server) -> App:
+    return App(page, server)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    steps = REPORT["step_seconds"]
+    axe = REPORT["axe_streamlit"]
+    if not steps and not axe:
+        return
+    tr = terminalreporter
+    tr.section("e2e report")
+    if steps:
+        ordered = sorted(s for _, s in steps)
+        p50 = statistics.median(ordered)
+        tr.write_line(
+            "wizard step click-to-render: p50 {:.0f} ms, max {:.0f} ms over {} steps ({})".format(
+                p50 * 1000, ordered[-1] * 1000, len(ordered),
+                ", ".join(f"{name} {s * 1000:.0f}" for name, s in steps),
+            )
+        )
+    if axe:
+        tr.write_line(f"axe: {len(axe)} violation(s) inside Streamlit's own chrome (not failed; see artifacts/):")
+        for v in axe:
+            tr.write_line(f"  [{v['page']}] {v['id']} ({v['impact']}): {', '.join(v['targets'])}")
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "e2e-timings.json").write_text(json.dumps(steps, indent=2), encoding="utf-8")
