@@ -114,8 +114,7 @@ def compare_table(bank: Databank, ids: list[str], lang: str) -> pd.DataFrame:
     insts = [bank.instruments[i] for i in ids if i in bank.instruments]
     columns = {}
     for inst in insts:
-        rows = [(t(lang, "describe.summary"), summary(inst, lang))]
-        rows += facts(bank, inst, lang)
+        rows = facts(bank, inst, lang)  # the summary is on the card; here only what differs
         rows.append((t(lang, "describe.themes"), option_labels(bank, "thema", inst.thema, lang)))
         rows.append((t(lang, "describe.what"), option_labels(bank, "meten", inst.meten, lang)))
         rows.append((t(lang, "describe.where"), inst.url or t(lang, "common.unknown")))

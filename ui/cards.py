@@ -29,13 +29,13 @@ def sources(inst, lang: str) -> None:
 def card(bank: Databank, match: Match, answers: dict[str, list[str]], lang: str, key: str) -> None:
     inst = match.instrument
     with st.container(border=True):
-        st.markdown(f"### {d.name_with_abbreviation(inst, lang)}")
+        st.subheader(d.name_with_abbreviation(inst, lang), anchor=False)
         st.caption(f"{inst.kind} · {t(lang, 'describe.last_reviewed')}: {inst.last_reviewed.isoformat()}")
         st.write(d.summary(inst, lang))
         title = t(lang, "card.why") if match.exact else t(lang, "card.why_near")
-        lines = [f"- ✓ {line}" for line in (d.fit_line(bank, f, lang) for f in match.fits)]
-        lines += [f"- ✗ {d.miss_line(bank, match, q, answers, lang)}" for q in match.misses]
-        st.markdown(f"**{title}**\n" + "\n".join(lines))
+        lines = [f"✓ {line}" for line in (d.fit_line(bank, f, lang) for f in match.fits)]
+        lines += [f"✗ {d.miss_line(bank, match, q, answers, lang)}" for q in match.misses]
+        st.markdown(f"**{title}**  \n" + "  \n".join(lines))
         facts = dict(d.facts(bank, inst, lang))
         shown = [
             "describe.for_whom", "describe.items", "describe.minutes", "describe.administered_by",

@@ -43,12 +43,15 @@ def _on_language() -> None:
 def language_switch() -> None:
     lang = state.lang()
     st.session_state._lang_choice = lang
-    st.sidebar.segmented_control(
+    # in the page itself, not the sidebar: on a phone the sidebar is folded away
+    row = st.container(horizontal=True, horizontal_alignment="right")
+    row.segmented_control(
         t(lang, "frame.language"),
         options=list(LANGUAGES),
         format_func=lambda code: {"nl": "Nederlands", "en": "English"}[code],
         key="_lang_choice",
         on_change=_on_language,
         required=True,
+        label_visibility="collapsed",
     )
     st.sidebar.caption(t(lang, "frame.about"))

@@ -25,7 +25,7 @@ def start(bank: Databank) -> None:
     st.title(t(lang, "start.title"))
     st.write(t(lang, "start.intro"))
     st.markdown(t(lang, "start.truths"))
-    st.subheader(t(lang, "start.question_title"))
+    st.header(t(lang, "start.question_title"))
     st.write(t(lang, "start.question_help"))
     ss._vraag_input = ss.get("vraag", "")
     st.text_area(
@@ -77,25 +77,27 @@ def question(bank: Databank, step: int) -> None:
 
     others = {k: v for k, v in answers.items() if k != qid}
 
-    def fitting_with(oid: str) -> int:
-        return count_fitting(bank, {**others, qid: [oid]})
+    def with_count(opt) -> str:
+        n = count_fitting(bank, {**others, qid: [opt.id]})
+        return f"{opt.label.get(lang)} · {t(lang, 'wizard.option_count', n=n)}"
 
     if q.multiple:
         st.caption(t(lang, "wizard.pick_many"))
         for opt in q.options:
             key = f"opt:{qid}:{opt.id}"
             ss[key] = opt.id in answers[qid]
-            count = t(lang, "wizard.option_count", n=fitting_with(opt.id))
-            label = f"**{opt.label.get(lang)}** · {count}  \n:gray[{opt.explanation.get(lang)}]"
-            st.checkbox(label, key=key, on_change=_on_multi, args=(qid,))
+            with st.container(gap=None):
+                st.checkbox(with_count(opt), key=key, on_change=_on_multi, args=(qid,))
+                st.caption(opt.explanation.get(lang))
     else:
         key = f"opt:{qid}"
         ss[key] = answers[qid][0] if answers[qid] else ""
         ids = ["", *(o.id for o in q.options)]
-        labels = {"": t(lang, "common.no_preference"), **{o.id: o.label.get(lang) for o in q.options}}
-        captions = [t(lang, "wizard.no_preference_help")] + [
-            f"{o.explanation.get(lang)} — {t(lang, 'wizard.option_count', n=fitting_with(o.id))}" for o in q.options
-        ]
+        labels = {
+            "": t(lang, "common.no_preference"),
+            **{o.id: with_count(o) for o in q.options},
+        }
+        captions = [t(lang, "wizard.no_preference_help")] + [o.explanation.get(lang) for o in q.options]
         st.radio(
             q.label.get(lang), ids, key=key, format_func=labels.get, captions=captions,
             on_change=_on_single, args=(qid,), label_visibility="collapsed",
@@ -105,19 +107,18 @@ def question(bank: Databank, step: int) -> None:
     n = count_fitting(bank, state.answers())
     (st.success if n else st.warning)(t(lang, "wizard.live_count" if n else "wizard.live_none", n=n))
 
-    back, skip, nxt = st.columns([1, 1.4, 1])
-    back.button(
-        t(lang, "wizard.back"), key=f"back:{qid}", on_click=state.go, args=(step - 1,), use_container_width=True,
-    )
-    skip.button(
-        t(lang, "wizard.skip"), key=f"skip:{qid}", on_click=_clear_and_next, args=(qid, step),
-        use_container_width=True, help=t(lang, "wizard.skip_help"),
-    )
     last = step == len(BRANCHES)
-    nxt.button(
-        t(lang, "wizard.show_results" if last else "wizard.next"), key=f"next:{qid}", type="primary",
-        on_click=state.go, args=(step + 1,), use_container_width=True,
-    )
+    with st.container(horizontal=True):
+        st.button(t(lang, "wizard.back"), key=f"back:{qid}", on_click=state.go, args=(step - 1,))
+        st.button(
+            t(lang, "wizard.show_results" if last else "wizard.next"), key=f"next:{qid}", type="primary",
+            on_click=state.go, args=(step + 1,),
+        )
+    if q.multiple:  # a single-choice question has 'geen voorkeur' as its first option already
+        st.button(
+            t(lang, "wizard.skip"), key=f"skip:{qid}", on_click=_clear_and_next, args=(qid, step),
+            type="tertiary", help=t(lang, "wizard.skip_help"),
+        )
 
 
 def nudges(bank: Databank, qid: str, lang: str) -> None:
@@ -159,9 +160,12 @@ def _refinement(lang: str) -> rf.Refinement:
 def answers_summary(bank: Databank, lang: str) -> None:
     st.markdown(f"**{t(lang, 'results.your_answers')}**")
     for n, (qid, (label, value)) in enumerate(zip(BRANCHES, d.answers_text(bank, state.answers(), lang), strict=True)):
-        left, right = st.columns([5, 1])
-        left.markdown(f"{label}: **{value}**")
-        right.button(t(lang, "results.change"), key=f"change:{qid}", on_click=state.go, args=(n + 1,))
+        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+            st.markdown(f"{label}: **{value}**", width="content")
+            st.button(
+                t(lang, "results.change"), key=f"change:{qid}", on_click=state.go, args=(n + 1,), type="tertiary",
+                help=t(lang, "results.change_help", question=label),
+            )
 
 
 def results(bank: Databank) -> None:
@@ -199,6 +203,8 @@ def results(bank: Databank) -> None:
         st.caption(t(lang, "results.hidden_by_refine", n=hidden_exact + hidden_near))
 
     compare_bar(lang)
+    if exact:
+        st.header(t(lang, "results.matches_title"))
     for m in exact:
         cards.card(bank, m, answers, lang, key="exact")
     if total > len(exact):

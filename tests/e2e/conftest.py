@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -177,8 +178,10 @@ class App:
         return self.page.get_by_test_id("stMain")
 
     def option(self, label: str):
-        """The checkbox or radio option whose (bold) label is exactly ``label``."""
-        return self.main().locator("label").filter(has=self.page.get_by_text(label, exact=True))
+        """The checkbox or radio option for ``label``; its text also shows the live count
+        ("Ouderen · 48 instrumenten")."""
+        text = re.compile(rf"^{re.escape(label)} · \d+ instrument")
+        return self.main().locator("label").filter(has=self.page.get_by_text(text))
 
 
 @pytest.fixture
