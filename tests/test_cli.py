@@ -94,3 +94,17 @@ def test_module_entry_point_runs():
     )
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout)["exact_count"] > 0
+
+
+def test_hash_password_prints_a_verifiable_hash(capsys, monkeypatch):
+    import io as _io
+
+    from tree.auth import verify_password
+
+    monkeypatch.setattr(sys, "stdin", _io.StringIO("geheim\n"))
+    code, out, _ = run(capsys, "hash-password", "anna", "--stdin")
+    assert code == 0
+    line = next(x for x in out.splitlines() if x.startswith("anna = "))
+    assert verify_password("geheim", line.split('"')[1])
+    monkeypatch.setattr(sys, "stdin", _io.StringIO("\n"))
+    assert run(capsys, "hash-password", "anna", "--stdin")[0] == 1

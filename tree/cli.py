@@ -49,6 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_databank(p)
     p.add_argument("--format", choices=("json", "csv"), default="json")
 
+    p = sub.add_parser("hash-password", help="hash a curator password for secrets.toml or BESLISBOOM_CURATORS")
+    p.add_argument("name", help="the curator's login name")
+    p.add_argument("--stdin", action="store_true", help="read the password from standard input (scripts)")
+
     p = sub.add_parser("docs", help="regenerate the field reference in instruments/README.md")
     _add_databank(p)
     p.add_argument("--check", action="store_true", help="exit 1 when the README is out of date")
@@ -154,12 +158,37 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def cmd_hash_password(args: argparse.Namespace) -> int:
+    import getpass
+
+    from .auth import ENV_VAR, hash_password
+
+    if args.stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Wachtwoord / password: ")
+        if getpass.getpass("Nog een keer / again: ") != password:
+            print("De wachtwoorden verschillen / passwords differ", file=sys.stderr)
+            return 1
+    try:
+        hashed = hash_password(password)
+    except ValueError as err:
+        print(err, file=sys.stderr)
+        return 1
+    print("# .streamlit/secrets.toml")
+    print("[curators.users]")
+    print(f'{args.name} = "{hashed}"')
+    print(f"# of / or: export {ENV_VAR}='{args.name}:{hashed}'")
+    return 0
+
+
 COMMANDS = {
     "validate": cmd_validate,
     "recommend": cmd_recommend,
     "coverage": cmd_coverage,
     "export": cmd_export,
     "docs": cmd_docs,
+    "hash-password": cmd_hash_password,
 }
 
 
