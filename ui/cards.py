@@ -26,16 +26,20 @@ def sources(inst, lang: str) -> None:
             st.markdown(f"- [{s.title}]({s.url})")
 
 
-def card(bank: Databank, match: Match, answers: dict[str, list[str]], lang: str, key: str) -> None:
+def card(
+    bank: Databank, match: Match, answers: dict[str, list[str]], lang: str, key: str, *, actions: bool = True
+) -> None:
+    """A result card; ``actions=False`` leaves out compare/details (the curator's preview)."""
     inst = match.instrument
     with st.container(border=True):
         st.subheader(d.name_with_abbreviation(inst, lang), anchor=False)
         st.caption(f"{inst.kind} · {t(lang, 'describe.last_reviewed')}: {inst.last_reviewed.isoformat()}")
         st.write(d.summary(inst, lang))
-        title = t(lang, "card.why") if match.exact else t(lang, "card.why_near")
         lines = [f"✓ {line}" for line in (d.fit_line(bank, f, lang) for f in match.fits)]
         lines += [f"✗ {d.miss_line(bank, match, q, answers, lang)}" for q in match.misses]
-        st.markdown(f"**{title}**  \n" + "  \n".join(lines))
+        if lines:
+            title = t(lang, "card.why") if match.exact else t(lang, "card.why_near")
+            st.markdown(f"**{title}**  \n" + "  \n".join(lines))
         facts = dict(d.facts(bank, inst, lang))
         shown = [
             "describe.for_whom", "describe.items", "describe.minutes", "describe.administered_by",
@@ -45,6 +49,8 @@ def card(bank: Databank, match: Match, answers: dict[str, list[str]], lang: str,
         if inst.url:
             st.markdown(f"**{t(lang, 'describe.where')}:** [{inst.url}]({inst.url})")
         sources(inst, lang)
+        if not actions:
+            return
         left, right = st.columns(2)
         chosen = inst.id in st.session_state.get("compare", [])
         full = len(st.session_state.get("compare", [])) >= state.MAX_COMPARE

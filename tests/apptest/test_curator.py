@@ -1,0 +1,130 @@
+"""The curator workspace through AppTest: the gate, editing, validation, cache refresh."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tree import load_databank
+from tree.auth import hash_password
+from tree.databank import DEFAULT_PATH
+
+from .conftest import APP, texts
+
+PAGE = str(DEFAULT_PATH.parent / "pages" / "curator.py")
+WIZARD = str(DEFAULT_PATH.parent / "pages" / "wizard.py")
+WRITE_KEYS = ("ed_save", "ed_retire", "ed_open", "opt_rename", "opt_remove", "imp_apply", "hist_restore")
+
+
+@pytest.fixture
+def bank_copy(tmp_path, monkeypatch):
+    """A private copy of the shipped databank, so tests may write to it."""
+    folder = tmp_path / "instruments"
+    shutil.copytree(DEFAULT_PATH, folder)
+    monkeypatch.setenv("BESLISBOOM_DATABANK", str(folder))
+    return folder
+
+
+@pytest.fixture
+def curator_env(monkeypatch):
+    monkeypatch.setenv("BESLISBOOM_CURATORS", "anna:" + hash_password("geheim", iterations=1000))
+
+
+def open_page(path: str = PAGE) -> AppTest:
+    at = AppTest.from_file(path, default_timeout=30)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def write_controls(at: AppTest) -> list[str]:
+    return [
+        w.key for w in [*at.button, *at.text_area, *at.text_input] if w.key in WRITE_KEYS or str(w.key).startswith("f:")
+    ]
+
+
+def sign_in(at: AppTest, name: str = "anna", password: str = "geheim") -> AppTest:
+    at.text_input(key="login_name").input(name)
+    at.text_input(key="login_password").input(password)
+    at.button[0].click().run()  # the form's submit button
+    return at
+
+
+def test_closed_without_configuration(bank_copy, monkeypatch):
+    monkeypatch.delenv("BESLISBOOM_CURATORS", raising=False)
+    at = open_page()
+    assert "De werkplaats is gesloten" in texts(at)
+    assert "python -m tree hash-password" in texts(at)
+    assert write_controls(at) == []
+    assert not at.text_input  # not even a login form: there is nobody to log in
+
+
+def test_anonymous_session_reaches_no_write_path(bank_copy, curator_env):
+    at = open_page()
+    assert [w.key for w in at.text_input] == ["login_name", "login_password"]
+    assert write_controls(at) == []
+    assert not at.tabs
+
+
+def test_wrong_password_is_refused(bank_copy, curator_env):
+    at = sign_in(open_page(), password="fout")
+    assert "Naam of wachtwoord klopt niet." in [e.value for e in at.error]
+    assert write_controls(at) == []
+    at = sign_in(open_page(), name="bert", password="geheim")
+    assert "Naam of wachtwoord klopt niet." in [e.value for e in at.error]
+
+
+def test_sign_in_shows_workspace(bank_copy, curator_env):
+    at = sign_in(open_page())
+    assert not at.exception, at.exception
+    assert "Ingelogd als anna" in texts(at)
+    assert len(at.tabs) == 4
+    assert "Dekking doelgroep × thema" in texts(at)
+
+
+def open_record(at: AppTest, iid: str) -> AppTest:
+    at.selectbox(key="ed_choice").set_value(iid).run()
+    at.button(key="ed_open").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_edit_summary_saves_and_wizard_sees_it_without_restart(bank_copy, curator_env):
+    wizard = AppTest.from_file(APP, default_timeout=30)
+    wizard.query_params["doelgroep"] = "ouderen"
+    wizard.query_params["thema"] = "eenzaamheid"
+    wizard.run()
+    assert "Nieuwe samenvatting voor de test." not in texts(wizard)
+
+    at = open_record(sign_in(open_page()), "djg-11")
+    at.text_area(key="f:summary").input("Nieuwe samenvatting voor de test.").run()
+    at.button(key="ed_save").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    text = (bank_copy / "djg-11.yaml").read_text(encoding="utf-8")
+    assert "Nieuwe samenvatting voor de test." in text
+    assert load_databank(bank_copy).instruments["djg-11"].summary == "Nieuwe samenvatting voor de test."
+
+    wizard.run()  # the next rerun of an open wizard session sees the save
+    assert "Nieuwe samenvatting voor de test." in texts(wizard)
+
+
+def test_invalid_record_is_refused_and_nothing_written(bank_copy, curator_env):
+    before = (bank_copy / "djg-11.yaml").read_bytes()
+    at = open_record(sign_in(open_page()), "djg-11")
+    at.text_input(key="f:name").input("").run()
+    at.button(key="ed_save").click().run()
+    messages = [e.value for e in at.error]
+    assert any(m.startswith("name:") for m in messages), messages
+    assert (bank_copy / "djg-11.yaml").read_bytes() == before
+
+
+def test_retire_hides_from_wizard(bank_copy, curator_env):
+    at = open_record(sign_in(open_page()), "djg-11")
+    at.button(key="ed_retire").click().run()
+    assert not at.exception, at.exception
+    bank = load_databank(bank_copy)
+    assert bank.instruments["djg-11"].status == "ingetrokken"
+    assert "djg-11" not in {i.id for i in bank.active}

@@ -1,0 +1,44 @@
+"""What a curator should look at next: gaps, stale records, missing facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .databank import Databank
+from .schema import RECOMMENDED_FIELDS, Instrument
+
+REVIEW_YEARS = 2
+
+
+def review_cutoff(today: dt.date, years: int = REVIEW_YEARS) -> dt.date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def stale(bank: Databank, today: dt.date, years: int = REVIEW_YEARS) -> list[Instrument]:
+    """Active records not checked in the last ``years`` years, oldest first."""
+    cutoff = review_cutoff(today, years)
+    return sorted((i for i in bank.active if i.last_reviewed < cutoff), key=lambda i: i.last_reviewed)
+
+
+@dataclass(frozen=True)
+class Missing:
+    instrument: Instrument
+    fields: tuple[str, ...]
+
+
+def missing_recommended(bank: Databank) -> list[Missing]:
+    """Active records without facts a team leader compares on (items, minutes, cost, validated_nl).
+
+    These are not errors — an unknown fact stays unknown until a source confirms it — but they
+    are the curator's research list.
+    """
+    out = []
+    for inst in sorted(bank.active, key=lambda i: i.id):
+        gaps = tuple(f for f in RECOMMENDED_FIELDS if getattr(inst, f) is None)
+        if gaps:
+            out.append(Missing(inst, gaps))
+    return out

@@ -1,0 +1,271 @@
+"""Create, edit, duplicate and retire instruments through a form built from the schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from pydantic import ValidationError
+
+from tree import Databank, Instrument, history, store
+from tree import describe as d
+from tree.databank import validation_problems
+from tree.formspec import FieldSpec, clean_record, field_specs
+from tree.i18n import t
+from tree.recommend import Match
+
+from . import cards, state
+
+ss = st.session_state
+NEW = "__nieuw__"
+BOOL_CHOICES = ("onbekend", "ja", "nee")
+
+
+def _key(name: str) -> str:
+    return f"f:{name}"
+
+
+def _seed(record: dict[str, Any]) -> None:
+    """Put a record into the form's widgets (once per opened record)."""
+    for spec in field_specs():
+        value = record.get(spec.name)
+        if spec.kind == "bool":
+            value = "onbekend" if value is None else ("ja" if value else "nee")
+        elif spec.kind == "list":
+            value = "; ".join(value or [])
+        elif spec.kind in ("options", "ids"):
+            value = list(value or [])
+        elif spec.kind == "choice":
+            value = value if value is not None else ("actief" if spec.name == "status" else "")
+        elif spec.kind == "date":
+            value = value or dt.date.today()
+        elif spec.kind == "sources":
+            ss["ed_sources"] = pd.DataFrame(value or [], columns=["title", "url"])
+            continue
+        elif spec.kind in ("text", "longtext"):
+            value = value or ""
+        ss[_key(spec.name)] = value
+    ss.pop("ed_sources_editor", None)
+
+
+def _collect() -> dict[str, Any]:
+    raw: dict[str, Any] = {}
+    for spec in field_specs():
+        value = ss.get(_key(spec.name))
+        if spec.kind == "bool":
+            value = None if value in (None, "onbekend") else value == "ja"
+        elif spec.kind == "list":
+            value = [v.strip() for v in (value or "").split(";") if v.strip()]
+        elif spec.kind == "int":
+            value = int(value) if value is not None else None
+        elif spec.kind == "sources":
+            edited = ss.get("ed_sources_value")
+            frame = edited if isinstance(edited, pd.DataFrame) else ss.get("ed_sources")
+            value = frame.fillna("").to_dict("records") if frame is not None else []
+        raw[spec.name] = value
+    return clean_record(raw)
+
+
+def _open(bank: Databank, choice: str, duplicate: bool = False) -> None:
+    if choice == NEW:
+        ss.ed_target, ss.ed_digest, ss.ed_file = None, None, None
+        _seed({"last_reviewed": dt.date.today()})
+    else:
+        opened = store.open_record(bank.path, choice)
+        record = bank.instruments[choice].to_record() if choice in bank.instruments else {}
+        if duplicate:
+            record = {**record, "id": f"{choice}-kopie", "name": f"{record.get('name', choice)} (kopie)"}
+            ss.ed_target, ss.ed_digest, ss.ed_file = None, None, None
+        else:
+            ss.ed_target, ss.ed_digest, ss.ed_file = choice, opened.digest, opened.file
+        _seed(record)
+    ss.ed_loaded = choice
+    ss.pop("ed_conflict", None)
+    ss.pop("ed_problems", None)
+
+
+def _widget(bank: Databank, spec: FieldSpec, lang: str) -> None:
+    label = spec.name + (" *" if spec.required else "")
+    key, help_ = _key(spec.name), spec.description or None
+    if spec.kind == "options":
+        q = bank.taxonomy.question(spec.name)
+        st.multiselect(
+            label,
+            [o.id for o in q.options],
+            key=key,
+            help=help_,
+            format_func=lambda oid, q=q: f"{q.label.get(lang)}: {d.option_label(bank, q.id, oid, lang)}",
+        )
+    elif spec.kind == "ids":
+        st.multiselect(label, sorted(bank.instruments), key=key, help=help_)
+    elif spec.kind == "bool":
+        # a toggle would force a guess; 'onbekend' must stay possible
+        st.radio(label, BOOL_CHOICES, key=key, help=help_, horizontal=True)
+    elif spec.kind == "int":
+        st.number_input(label, min_value=0, step=1, value=None, key=key, help=help_)
+    elif spec.kind == "choice":
+        options = list(spec.choices) if spec.required or spec.name == "status" else ["", *spec.choices]
+        st.selectbox(label, options, key=key, help=help_, format_func=lambda v: v or t(lang, "common.unknown"))
+    elif spec.kind == "date":
+        st.date_input(label, key=key, help=help_, format="YYYY-MM-DD")
+    elif spec.kind == "longtext":
+        st.text_area(label, key=key, help=help_)
+    elif spec.kind == "list":
+        st.text_input(label, key=key, help=(help_ or "") + " " + t(lang, "curator.list_help"))
+    elif spec.kind == "sources":
+        st.markdown(f"**{label}**")
+        st.caption(help_ or "")
+        ss.ed_sources_value = st.data_editor(
+            ss.get("ed_sources", pd.DataFrame(columns=["title", "url"])),
+            key="ed_sources_editor",
+            num_rows="dynamic",
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "title": st.column_config.TextColumn(t(lang, "curator.source_title"), required=True),
+                "url": st.column_config.LinkColumn(t(lang, "curator.source_url"), required=True),
+            },
+        )
+    else:
+        st.text_input(label, key=key, help=help_)
+
+
+def _preview(bank: Databank, record: dict[str, Any], lang: str) -> Instrument | None:
+    st.subheader(t(lang, "curator.preview"))
+    try:
+        inst = Instrument.model_validate(record)
+    except ValidationError as err:
+        for p in validation_problems(f"{record.get('id', '?')}.yaml", err, None):
+            st.caption(f"⚠ {p.field}: {p.message}")
+        return None
+    cards.card(bank, Match(inst, (), ()), {}, lang, key="preview", actions=False)
+    return inst
+
+
+def _save(bank: Databank, user: str, record: dict[str, Any], lang: str, *, force: bool = False) -> None:
+    expected = ss.ed_digest
+    if force and ss.get("ed_conflict"):
+        expected = store.digest(ss.ed_conflict.theirs)
+    try:
+        new_digest = store.save_record(
+            bank.path,
+            record,
+            expected_digest=expected,
+            author=user,
+            message=t("nl", "curator.commit_edit" if ss.ed_target else "curator.commit_new", id=record.get("id", "?")),
+            taxonomy=bank.taxonomy,
+        )
+    except store.ValidationFailed as err:
+        ss.ed_problems = err.problems
+        return
+    except store.Conflict as err:
+        ss.ed_conflict = err
+        return
+    ss.ed_target, ss.ed_digest = record["id"], new_digest
+    ss.ed_file = f"{record['id']}.yaml"
+    ss.ed_loaded = record["id"]
+    ss.pop("ed_problems", None)
+    ss.pop("ed_conflict", None)
+    st.toast(t(lang, "curator.saved", id=record["id"]))
+
+
+def editor(bank: Databank, user: str) -> None:
+    lang = state.lang()
+    ids = sorted(bank.instruments, key=lambda i: bank.instruments[i].name.casefold())
+
+    def fmt(iid: str) -> str:
+        if iid == NEW:
+            return t(lang, "curator.new")
+        inst = bank.instruments[iid]
+        return inst.name + ("" if inst.active else f" ({t(lang, 'curator.retired')})")
+
+    choice = st.selectbox(t(lang, "curator.pick"), [NEW, *ids], format_func=fmt, key="ed_choice")
+    with st.container(horizontal=True):
+        if st.button(t(lang, "curator.open"), key="ed_open", type="primary"):
+            _open(bank, choice)
+        if choice != NEW and st.button(t(lang, "curator.duplicate"), key="ed_duplicate"):
+            _open(bank, choice, duplicate=True)
+    if "ed_loaded" not in ss:
+        st.info(t(lang, "curator.pick_help"))
+        return
+
+    st.divider()
+    st.markdown(t(lang, "curator.editing", id=ss.ed_target or t(lang, "curator.new")))
+    left, right = st.columns([3, 2])
+    with left:
+        for spec in field_specs():
+            _widget(bank, spec, lang)
+    record = _collect()
+    with right:
+        _preview(bank, record, lang)
+
+    for p in ss.get("ed_problems", []):
+        st.error(f"{p.field or '-'}: {p.message}")
+    conflict = ss.get("ed_conflict")
+    if conflict:
+        st.error(t(lang, "curator.conflict"))
+        theirs, mine = st.columns(2)
+        theirs.markdown(f"**{t(lang, 'curator.theirs')}**")
+        theirs.code(conflict.theirs, language="yaml")
+        mine.markdown(f"**{t(lang, 'curator.mine')}**")
+        mine.code(conflict.mine, language="yaml")
+        with st.container(horizontal=True):
+            if st.button(t(lang, "curator.keep_mine"), key="ed_force"):
+                _save(bank, user, record, lang, force=True)
+                st.rerun()
+            if st.button(t(lang, "curator.take_theirs"), key="ed_reload"):
+                bank = load_current(bank)
+                _open(bank, ss.ed_target)
+                st.rerun()
+
+    with st.container(horizontal=True):
+        if st.button(t(lang, "curator.save"), type="primary", key="ed_save"):
+            _save(bank, user, record, lang)
+            st.rerun()
+        current = bank.instruments.get(ss.ed_target or "")
+        if current is not None and current.active and st.button(t(lang, "curator.retire"), key="ed_retire"):
+            _save(bank, user, {**record, "status": "ingetrokken"}, lang)
+            st.rerun()
+    if ss.get("ed_file"):
+        record_history(bank, user, ss.ed_file, lang)
+
+
+def load_current(bank: Databank) -> Databank:
+    from tree import load_databank
+
+    return load_databank(bank.path)
+
+
+def record_history(bank: Databank, user: str, file: str, lang: str) -> None:
+    with st.expander(t(lang, "curator.history")):
+        entries = history.log(bank.path, file)
+        if not entries:
+            st.caption(t(lang, "curator.history_none"))
+            return
+        st.dataframe(
+            pd.DataFrame([{"wanneer": e.time, "wie": e.author, "wat": e.message, "id": e.id[:10]} for e in entries]),
+            hide_index=True,
+            width="stretch",
+        )
+        pick = st.selectbox(
+            t(lang, "curator.history_pick"),
+            [e.id for e in entries],
+            key="hist_pick",
+            format_func=lambda i: next(
+                f"{e.time:%Y-%m-%d %H:%M} · {e.author} · {e.message}" for e in entries if e.id == i
+            ),
+        )
+        text = history.text_at(bank.path, file, pick)
+        st.code(text or "", language="yaml")
+        if st.button(t(lang, "curator.restore"), key="hist_restore"):
+            try:
+                history.restore(bank.path, file, pick, author=user)
+            except store.ValidationFailed as err:
+                for p in err.problems:
+                    st.error(f"{p.field or '-'}: {p.message}")
+            else:
+                ss.pop("ed_loaded", None)
+                st.toast(t(lang, "curator.restored"))
+                st.rerun()

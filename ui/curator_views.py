@@ -1,0 +1,266 @@
+"""The curator's overview, answer options and spreadsheet round trip."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from tree import Databank, bulk, coverage, dashboard, export, linkcheck, store, taxonomy_edit
+from tree import describe as d
+from tree.i18n import t
+
+from . import state
+
+ss = st.session_state
+
+
+# --- overview -------------------------------------------------------------------------------
+
+
+def _highlight_gaps(value: int) -> str:
+    if value == 0:
+        return "background-color: #F8D7DA; color: #58151C"
+    if value < coverage.MIN_PER_OPTION:
+        return "background-color: #FFF3CD; color: #4D3A00"
+    return ""
+
+
+def overview(bank: Databank) -> None:
+    lang = state.lang()
+    active = bank.active
+    cols = st.columns(4)
+    cols[0].metric(t(lang, "curator.m_active"), len(active))
+    cols[1].metric(t(lang, "curator.m_retired"), len(bank.instruments) - len(active))
+    cols[2].metric(t(lang, "curator.m_problems"), len(bank.problems))
+    stale = dashboard.stale(bank, dt.date.today())
+    cols[3].metric(t(lang, "curator.m_stale"), len(stale))
+
+    st.subheader(t(lang, "curator.problems"))
+    if bank.problems:
+        st.dataframe(
+            pd.DataFrame(
+                [{"bestand": p.file, "regel": p.line, "veld": p.field, "probleem": p.message} for p in bank.problems]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    else:
+        st.success(t(lang, "curator.no_problems"))
+
+    st.subheader(t(lang, "curator.matrix"))
+    st.caption(t(lang, "curator.matrix_help"))
+    matrix = coverage.matrix(bank)
+    frame = pd.DataFrame(matrix).T
+    frame.index = [d.option_label(bank, "doelgroep", o, lang) for o in frame.index]
+    frame.columns = [d.option_label(bank, "thema", o, lang) for o in frame.columns]
+    st.dataframe(frame.style.map(_highlight_gaps), width="stretch")
+
+    st.subheader(t(lang, "curator.thin"))
+    thin = [c for c in coverage.option_coverage(bank) if c.thin]
+    if thin:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "vraag": c.question,
+                        "optie": d.option_label(bank, c.question, c.option, lang),
+                        "direct": c.direct,
+                        "incl. breder": c.effective,
+                    }
+                    for c in thin
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    else:
+        st.success(t(lang, "curator.no_thin", n=coverage.MIN_PER_OPTION))
+
+    st.subheader(t(lang, "curator.stale", years=dashboard.REVIEW_YEARS))
+    if stale:
+        st.dataframe(
+            pd.DataFrame([{"id": i.id, "naam": i.name, "laatst gecontroleerd": i.last_reviewed} for i in stale]),
+            hide_index=True,
+            width="stretch",
+        )
+    else:
+        st.success(t(lang, "curator.no_stale"))
+
+    st.subheader(t(lang, "curator.missing"))
+    st.caption(t(lang, "curator.missing_help"))
+    missing = dashboard.missing_recommended(bank)
+    st.dataframe(
+        pd.DataFrame(
+            [{"id": m.instrument.id, "naam": m.instrument.name, "ontbreekt": ", ".join(m.fields)} for m in missing]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+    st.subheader(t(lang, "curator.links"))
+    st.caption(t(lang, "curator.links_help"))
+    if st.button(t(lang, "curator.links_run"), key="links_run"):
+        urls = linkcheck.instrument_urls(bank)
+        with st.spinner(t(lang, "curator.links_busy", n=len(urls))):
+            ss.link_results = linkcheck.check_links(list(urls))
+        ss.link_users = urls
+    results = ss.get("link_results")
+    if results:
+        rows = [
+            {
+                "status": r.status,
+                "url": r.url,
+                "detail": r.detail,
+                "instrumenten": ", ".join(ss.link_users.get(r.url, [])),
+            }
+            for r in results.values()
+        ]
+        order = {"broken": 0, "not_checked": 1, "ok": 2}
+        st.dataframe(pd.DataFrame(sorted(rows, key=lambda r: order[r["status"]])), hide_index=True, width="stretch")
+
+
+# --- answer options -------------------------------------------------------------------------
+
+
+def options(bank: Databank, user: str) -> None:
+    lang = state.lang()
+    qid = st.selectbox(
+        t(lang, "curator.question"),
+        [q.id for q in bank.taxonomy.questions],
+        format_func=lambda q: d.question_label(bank, q, lang),
+        key="opt_question",
+    )
+    q = bank.taxonomy.question(qid)
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "id": o.id,
+                    "label (nl)": o.label.nl,
+                    "label (en)": o.label.en,
+                    "breder": o.broader or "",
+                    "instrumenten": len(taxonomy_edit.usage(bank, qid, o.id)),
+                }
+                for o in q.options
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+    st.markdown(f"**{t(lang, 'curator.add_option')}**")
+    with st.form("add_option", clear_on_submit=True):
+        new_id = st.text_input("id", help=t(lang, "curator.id_help"))
+        nl, en = st.text_input(t(lang, "curator.label_nl")), st.text_input(t(lang, "curator.label_en"))
+        exp_nl = st.text_input(t(lang, "curator.explanation_nl"))
+        exp_en = st.text_input(t(lang, "curator.explanation_en"))
+        broader = st.selectbox(t(lang, "curator.broader"), ["", *(o.id for o in q.options)])
+        if st.form_submit_button(t(lang, "curator.add"), type="primary"):
+            option = {"id": new_id.strip(), "label": {"nl": nl, "en": en}, "explanation": {"nl": exp_nl, "en": exp_en}}
+            if broader:
+                option["broader"] = broader
+            _write_taxonomy(
+                bank,
+                user,
+                lambda data: taxonomy_edit.add_option(data, qid, option),
+                t("nl", "curator.commit_add_option", id=new_id, question=qid),
+            )
+
+    st.markdown(f"**{t(lang, 'curator.rename_or_remove')}**")
+    target = st.selectbox(t(lang, "curator.option"), [o.id for o in q.options], key="opt_target")
+    used = taxonomy_edit.usage(bank, qid, target)
+    st.caption(t(lang, "curator.used_by", n=len(used), ids=", ".join(used) or "-"))
+    new_name = st.text_input(t(lang, "curator.new_id"), key="opt_new_id")
+    with st.container(horizontal=True):
+        if st.button(t(lang, "curator.rename"), key="opt_rename", disabled=not new_name.strip()):
+            try:
+                changed = taxonomy_edit.rename_option(bank, qid, target, new_name.strip(), author=user)
+            except (ValueError, store.ValidationFailed) as err:
+                st.error(str(err))
+            else:
+                st.success(t(lang, "curator.renamed", n=len(changed)))
+        if st.button(t(lang, "curator.remove"), key="opt_remove"):
+            try:
+                taxonomy_edit.remove_option(bank, qid, target, author=user)
+            except taxonomy_edit.OptionInUse as err:
+                st.error(t(lang, "curator.in_use", ids=", ".join(err.instruments)))
+            except (ValueError, store.ValidationFailed) as err:
+                st.error(str(err))
+            else:
+                st.success(t(lang, "curator.removed"))
+
+
+def _write_taxonomy(bank: Databank, user: str, change, message: str) -> None:
+    from tree.databank import QUESTIONS_FILE
+    from tree.yamlio import load_plain
+
+    text = (bank.path / QUESTIONS_FILE).read_text(encoding="utf-8")
+    try:
+        data = change(load_plain(text))
+        store.save_taxonomy(bank.path, data, expected_digest=store.digest(text), author=user, message=message)
+    except store.ValidationFailed as err:
+        for p in err.problems:
+            st.error(f"{p.field or '-'}: {p.message}")
+    except (ValueError, store.Conflict) as err:
+        st.error(str(err))
+    else:
+        st.success(t(state.lang(), "curator.saved", id=message))
+
+
+# --- spreadsheets ---------------------------------------------------------------------------
+
+
+def spreadsheets(bank: Databank, user: str) -> None:
+    lang = state.lang()
+    with st.container(horizontal=True):
+        st.download_button(
+            t(lang, "curator.export_csv"),
+            data=lambda: export.to_csv(bank),
+            file_name="beslisboom-instrumenten.csv",
+            mime="text/csv",
+            key="exp_csv",
+        )
+        st.download_button(
+            t(lang, "curator.export_xlsx"),
+            data=lambda: bulk.to_excel(bank),
+            file_name="beslisboom-instrumenten.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key="exp_xlsx",
+        )
+    st.subheader(t(lang, "curator.import"))
+    st.caption(t(lang, "curator.import_help"))
+    upload = st.file_uploader(t(lang, "curator.import_file"), type=["csv", "xlsx"], key="imp_file")
+    if upload is None:
+        return
+    try:
+        rows = bulk.read_sheet(upload.getvalue(), upload.name)
+    except Exception as err:  # a sheet we cannot read at all: say so, lose nothing
+        st.error(t(lang, "curator.import_unreadable", error=str(err)))
+        return
+    results = bulk.preview_import(bank, rows)
+    counts = {s: sum(r.status == s for r in results) for s in ("added", "changed", "unchanged", "invalid")}
+    st.write(t(lang, "curator.import_counts", **counts))
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "rij": r.row,
+                    "id": r.id,
+                    "status": r.status,
+                    "wijzigingen": ", ".join(r.changes),
+                    "problemen": "; ".join(f"{p.field}: {p.message}" for p in r.problems),
+                }
+                for r in results
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    writable = [r for r in results if r.status in ("added", "changed")]
+    if st.button(
+        t(lang, "curator.import_apply", n=len(writable)), type="primary", key="imp_apply", disabled=not writable
+    ):
+        n = bulk.apply_import(bank, writable, author=user)
+        st.success(t(lang, "curator.import_done", n=n))
