@@ -20,4 +20,5 @@ pages = [
         "pages/instrument.py", title=t(lang, "nav.instrument"), icon=":material/description:", url_path="instrument"
     ),
 ]
-st.navigation(pages, position="sidebar").run()
+# the sidebar links are drawn by ui.frame on every page (see there why), so the built-in list stays hidden
+st.navigation(pages, position="hidden").run()

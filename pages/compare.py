@@ -6,7 +6,6 @@ from tree import describe as d
 from tree.i18n import t
 from ui import frame, state
 
-st.set_page_config(layout="wide")  # side by side needs the width
 bank = frame.setup()
 lang = state.lang()
 chosen = [i for i in state.ss.get("compare", []) if i in bank.instruments]

@@ -5,7 +5,6 @@ import streamlit as st
 from tree.i18n import t
 from ui import curator_auth, curator_edit, curator_views, frame, state
 
-st.set_page_config(layout="wide")
 bank = frame.setup()
 user = curator_auth.require()  # stops here for anyone not signed in
 lang = state.lang()

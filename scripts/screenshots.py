@@ -14,19 +14,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
+sys.path.insert(0, str(ROOT))
+from tests.e2e.server import CHROMIUM_ARGS, running_app  # noqa: E402  (one way to start the app)
+
 ANSWERS = "doelgroep=ouderen&thema=eenzaamheid&meten=effect-client&gegevens=cijfers&uitvoering=zelf"
 #: (file name, path and query, heading that shows the screen is drawn)
 SCREENS = [
@@ -44,42 +38,6 @@ _SETTLED = """(heading) => {
   return [...document.querySelectorAll("[data-testid='stMain'] :is(h1, h2)")]
     .some(h => h.textContent.trim() === heading);
 }"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def running_app() -> Iterator[str]:
-    port = free_port()
-    streamlit = Path(sys.executable).with_name("streamlit")
-    proc = subprocess.Popen(
-        [str(streamlit), "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://localhost:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise SystemExit(f"streamlit exited with {proc.returncode}")
-            with contextlib.suppress(OSError), urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                if r.read().decode().strip() == "ok":
-                    break
-            if time.monotonic() > deadline:
-                raise SystemExit("streamlit did not become healthy within 60 s")
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def shoot(base: str, out: Path, height: int) -> list[Path]:
@@ -114,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--height", type=int, default=2400, help="viewport height in px (default 2400)")
     args = parser.parse_args(argv)
     with contextlib.ExitStack() as stack:
-        base = args.url or stack.enter_context(running_app())
+        base = args.url or stack.enter_context(running_app())[0]
         for path in shoot(base, args.out, args.height):
             print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
     return 0

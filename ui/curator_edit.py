@@ -168,7 +168,7 @@ def _save(bank: Databank, user: str, record: dict[str, Any], lang: str, *, force
     ss.ed_loaded = record["id"]
     ss.pop("ed_problems", None)
     ss.pop("ed_conflict", None)
-    st.toast(t(lang, "curator.saved", id=record["id"]))
+    ss.ed_flash = t(lang, "curator.saved", id=record["id"])  # shown after the rerun that follows
 
 
 def editor(bank: Databank, user: str) -> None:
@@ -192,6 +192,8 @@ def editor(bank: Databank, user: str) -> None:
         return
 
     st.divider()
+    if "ed_flash" in ss:
+        st.success(ss.pop("ed_flash"))
     st.markdown(t(lang, "curator.editing", id=ss.ed_target or t(lang, "curator.new")))
     left, right = st.columns([3, 2])
     with left:
@@ -266,6 +268,6 @@ def record_history(bank: Databank, user: str, file: str, lang: str) -> None:
                 for p in err.problems:
                     st.error(f"{p.field or '-'}: {p.message}")
             else:
-                ss.pop("ed_loaded", None)
-                st.toast(t(lang, "curator.restored"))
+                _open(load_current(bank), ss.ed_target)
+                ss.ed_flash = t(lang, "curator.restored")
                 st.rerun()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from tree import Databank, DatabankError, load_databank
 from tree.i18n import LANGUAGES, t
@@ -29,9 +30,34 @@ def databank() -> Databank:
         st.stop()
 
 
+#: The pages a user navigates to (the instrument page is reached from a result card).
+NAV = (
+    ("pages/wizard.py", "nav.wizard", ":material/account_tree:"),
+    ("pages/compare.py", "nav.compare", ":material/compare:"),
+    ("pages/curator.py", "nav.curator", ":material/edit_note:"),
+)
+
+
+def navigation() -> None:
+    """Sidebar links, drawn by each page itself.
+
+    Streamlit sometimes serves the first session after a start from the ``pages/`` folder
+    directly (its older multipage mode, with file names as labels) instead of through
+    ``st.navigation`` in app.py; links drawn here look the same either way.
+    """
+    lang = state.lang()
+    with st.sidebar:
+        for path, key, icon in NAV:
+            try:
+                st.page_link(path, label=t(lang, key), icon=icon)
+            except StreamlitAPIException:  # a page run on its own (AppTest of one file): no app to link
+                return
+
+
 def setup() -> Databank:
     bank = databank()
     state.ensure(bank)
+    navigation()
     language_switch()
     return bank
 
