@@ -227,3 +227,38 @@ def test_add_then_remove_last_option_restores_the_file(bank, bank_dir):
     taxonomy_edit.save_questions(bank_dir, new, expected_digest=store.digest(text), author="x", message="m")
     taxonomy_edit.remove_option(tree.load_databank(bank_dir), "thema", "alleen-wonen", author="x")
     assert questions_text(bank_dir) == text
+
+
+def test_edit_option_texts_and_broader(bank_dir):
+    from tree import load_databank
+    from tree.taxonomy_edit import edit_option, load_questions, save_questions
+
+    data, text = load_questions(bank_dir)
+    edit_option(
+        data, "doelgroep", "mantelzorgers", label={"nl": "Mantelzorgers en naasten", "en": "Carers"},
+        explanation={"nl": "Uitleg.", "en": "Explanation."}, broader=None,
+    )
+    save_questions(bank_dir, data, expected_digest=store.digest(text), author="anna", message="test")
+    option = load_databank(bank_dir).taxonomy.option("doelgroep", "mantelzorgers")
+    assert option.label.nl == "Mantelzorgers en naasten"
+    assert option.broader is None
+    assert "# De vijf vragen" in (bank_dir / "_questions.yaml").read_text()  # comments kept
+
+
+def test_edit_option_refuses_a_broader_cycle(bank_dir):
+    from tree.taxonomy_edit import edit_option, load_questions
+
+    data, _ = load_questions(bank_dir)
+    with pytest.raises(ValueError, match="kring"):
+        edit_option(data, "doelgroep", "volwassenen", label={"nl": "V", "en": "A"},
+                    explanation={"nl": "x", "en": "y"}, broader="ouderen")
+
+
+def test_edit_question_help(bank_dir):
+    from tree import load_databank
+    from tree.taxonomy_edit import edit_question, load_questions, save_questions
+
+    data, text = load_questions(bank_dir)
+    edit_question(data, "thema", label={"nl": "Thema", "en": "Theme"}, help={"nl": "Kies.", "en": "Choose."})
+    save_questions(bank_dir, data, expected_digest=store.digest(text), author="anna", message="test")
+    assert load_databank(bank_dir).taxonomy.question("thema").help.nl == "Kies."

@@ -138,7 +138,7 @@ _held = threading.local()
 
 
 @contextlib.contextmanager
-def _bank_lock(bank: Path) -> Iterator[None]:
+def bank_lock(bank: Path) -> Iterator[None]:
     """Serialise check-then-write per databank: threads of one app, and processes via flock on the folder.
 
     Without it two saves could both pass the digest check and the second would silently win.
@@ -780,7 +780,7 @@ def write_files(
     _check_who(author)
     for name in changes:
         _check_name(name)
-    with _bank_lock(bank):
+    with bank_lock(bank):
         if validate:
             problems = validate_changes(bank, changes)
             if problems:
@@ -807,7 +807,7 @@ def save_record(
     iid = record.get("id")
     valid_id = isinstance(iid, str) and bool(_SLUG_RE.match(iid.strip()))
     name = _record_file(bank, iid.strip()) if valid_id else "nieuw.yaml"
-    with _bank_lock(bank):
+    with bank_lock(bank):
         found = _read(bank / name) if valid_id else None
         text = render_record(record, found[0] if found else None)
         pf = parse_instrument_text(name, text)
@@ -863,7 +863,7 @@ def save_taxonomy(
     if isinstance(taxonomy_data, Taxonomy):
         taxonomy_data = taxonomy_data.model_dump(mode="python", exclude_none=True)
     data = _plain(taxonomy_data, drop_empty=False)
-    with _bank_lock(bank):
+    with bank_lock(bank):
         found = _read(bank / QUESTIONS_FILE)
         text = render_document(data, found[0] if found else None)
         problems = validate_changes(bank, {QUESTIONS_FILE: text})

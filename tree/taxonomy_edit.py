@@ -268,7 +268,7 @@ def _write_checked(
     :func:`tree.store.write_files` inside it does not deadlock.
     """
     path = Path(bank_path)
-    with store._bank_lock(path):
+    with store.bank_lock(path):
         for name, text in opened.items():
             file = path / name
             now = file.read_text(encoding="utf-8") if file.is_file() else ""
@@ -277,25 +277,45 @@ def _write_checked(
         store.write_files(path, changes, author=author, message=message)
 
 
+def edit_option(taxonomy_data: Any, qid: str, oid: str, *, label: dict, explanation: dict, broader: str | None) -> Any:
+    """Change an option's texts and broader option in place (its id stays: that is a rename).
+
+    The result is validated as a whole, so a broader option that would make a cycle is refused
+    before anything is saved.
+    """
+    question = _question(taxonomy_data, qid)
+    option = question["options"][_index(question, oid)]
+    option["label"] = {"nl": label["nl"], "en": label["en"]}
+    option["explanation"] = {"nl": explanation["nl"], "en": explanation["en"]}
+    if broader:
+        option["broader"] = broader
+    elif "broader" in option:
+        del option["broader"]
+    _validate_taxonomy(taxonomy_data)
+    return taxonomy_data
+
+
+def edit_question(taxonomy_data: Any, qid: str, *, label: dict, help: dict) -> Any:
+    """Change a question's label and help text (the ids of questions are fixed)."""
+    question = _question(taxonomy_data, qid)
+    question["label"] = {"nl": label["nl"], "en": label["en"]}
+    question["help"] = {"nl": help["nl"], "en": help["en"]}
+    _validate_taxonomy(taxonomy_data)
+    return taxonomy_data
+
+
 def save_questions(
     bank_path: str | Path, taxonomy_data: Any, *, expected_digest: str, author: str, message: str
 ) -> str:
-    """Save round-trip questions data (e.g. from :func:`add_option`); returns the new digest.
+    """Save questions data (e.g. from :func:`add_option`); returns the new digest.
 
-    Unlike :func:`tree.store.save_taxonomy` this dumps the round-trip tree itself, so the file
-    changes only where the data did (store re-renders and loses the blank line between
-    questions when an option is appended). ``expected_digest`` is the digest of the text that
-    :func:`load_questions` returned; a later save by someone else raises ``store.Conflict``.
+    ``expected_digest`` is the digest of the text :func:`load_questions` returned; a later save
+    by someone else raises ``store.Conflict``. Comments and layout are kept by the store.
     """
     _validate_taxonomy(taxonomy_data)
-    path = Path(bank_path)
-    text = dump_questions(taxonomy_data)
-    with store._bank_lock(path):
-        now = (path / QUESTIONS_FILE).read_text(encoding="utf-8")
-        if store.digest(now) != expected_digest:
-            raise store.Conflict(QUESTIONS_FILE, now, text)
-        store.write_files(path, {QUESTIONS_FILE: text}, author=author, message=message)
-    return store.digest(text)
+    return store.save_taxonomy(
+        bank_path, _plain(taxonomy_data), expected_digest=expected_digest, author=author, message=message
+    )
 
 
 def rename_option(bank: Databank, qid: str, old: str, new: str, *, author: str) -> list[str]:

@@ -187,6 +187,8 @@ def editor(bank: Databank, user: str) -> None:
             _open(bank, choice)
         if choice != NEW and st.button(t(lang, "curator.duplicate"), key="ed_duplicate"):
             _open(bank, choice, duplicate=True)
+    if ss.get("ed_reopen"):  # asked for after the form was drawn: reload before drawing it again
+        _open(bank, ss.pop("ed_reopen"))
     if "ed_loaded" not in ss:
         st.info(t(lang, "curator.pick_help"))
         return
@@ -218,8 +220,7 @@ def editor(bank: Databank, user: str) -> None:
                 _save(bank, user, record, lang, force=True)
                 st.rerun()
             if st.button(t(lang, "curator.take_theirs"), key="ed_reload"):
-                bank = load_current(bank)
-                _open(bank, ss.ed_target)
+                ss.ed_reopen = ss.ed_target
                 st.rerun()
 
     with st.container(horizontal=True):
@@ -232,12 +233,6 @@ def editor(bank: Databank, user: str) -> None:
             st.rerun()
     if ss.get("ed_file"):
         record_history(bank, user, ss.ed_file, lang)
-
-
-def load_current(bank: Databank) -> Databank:
-    from tree import load_databank
-
-    return load_databank(bank.path)
 
 
 def record_history(bank: Databank, user: str, file: str, lang: str) -> None:
@@ -268,6 +263,6 @@ def record_history(bank: Databank, user: str, file: str, lang: str) -> None:
                 for p in err.problems:
                     st.error(f"{p.field or '-'}: {p.message}")
             else:
-                _open(load_current(bank), ss.ed_target)
+                ss.ed_reopen = ss.ed_target
                 ss.ed_flash = t(lang, "curator.restored")
                 st.rerun()

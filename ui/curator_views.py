@@ -150,6 +150,20 @@ def options(bank: Databank, user: str) -> None:
         width="stretch",
     )
 
+    with st.expander(t(lang, "curator.edit_question")), st.form(f"edit_question:{qid}"):
+        label_nl = st.text_input(t(lang, "curator.label_nl"), q.label.nl)
+        label_en = st.text_input(t(lang, "curator.label_en"), q.label.en)
+        help_nl = st.text_area(t(lang, "curator.help_nl"), q.help.nl)
+        help_en = st.text_area(t(lang, "curator.help_en"), q.help.en)
+        if st.form_submit_button(t(lang, "curator.save"), type="primary"):
+            _write_taxonomy(
+                bank, user,
+                lambda data: taxonomy_edit.edit_question(
+                    data, qid, label={"nl": label_nl, "en": label_en}, help={"nl": help_nl, "en": help_en}
+                ),
+                t("nl", "curator.commit_edit_question", question=qid),
+            )
+
     st.markdown(f"**{t(lang, 'curator.add_option')}**")
     with st.form("add_option", clear_on_submit=True):
         new_id = st.text_input("id", help=t(lang, "curator.id_help"))
@@ -172,6 +186,23 @@ def options(bank: Databank, user: str) -> None:
     target = st.selectbox(t(lang, "curator.option"), [o.id for o in q.options], key="opt_target")
     used = taxonomy_edit.usage(bank, qid, target)
     st.caption(t(lang, "curator.used_by", n=len(used), ids=", ".join(used) or "-"))
+    opt = bank.taxonomy.option(qid, target)
+    with st.expander(t(lang, "curator.edit_option")), st.form(f"edit_option:{qid}:{target}"):
+        o_nl = st.text_input(t(lang, "curator.label_nl"), opt.label.nl)
+        o_en = st.text_input(t(lang, "curator.label_en"), opt.label.en)
+        e_nl = st.text_input(t(lang, "curator.explanation_nl"), opt.explanation.nl)
+        e_en = st.text_input(t(lang, "curator.explanation_en"), opt.explanation.en)
+        others = ["", *(o.id for o in q.options if o.id != target)]
+        broader = st.selectbox(t(lang, "curator.broader"), others, index=others.index(opt.broader or ""))
+        if st.form_submit_button(t(lang, "curator.save"), type="primary"):
+            _write_taxonomy(
+                bank, user,
+                lambda data: taxonomy_edit.edit_option(
+                    data, qid, target, label={"nl": o_nl, "en": o_en}, explanation={"nl": e_nl, "en": e_en},
+                    broader=broader or None,
+                ),
+                t("nl", "curator.commit_edit_option", id=target, question=qid),
+            )
     new_name = st.text_input(t(lang, "curator.new_id"), key="opt_new_id")
     with st.container(horizontal=True):
         if st.button(t(lang, "curator.rename"), key="opt_rename", disabled=not new_name.strip()):
@@ -193,13 +224,11 @@ def options(bank: Databank, user: str) -> None:
 
 
 def _write_taxonomy(bank: Databank, user: str, change, message: str) -> None:
-    from tree.databank import QUESTIONS_FILE
-    from tree.yamlio import load_plain
-
-    text = (bank.path / QUESTIONS_FILE).read_text(encoding="utf-8")
+    """Apply ``change`` to the questions file (comments kept) and save it in one recorded change."""
+    data, text = taxonomy_edit.load_questions(bank.path)
     try:
-        data = change(load_plain(text))
-        store.save_taxonomy(bank.path, data, expected_digest=store.digest(text), author=user, message=message)
+        new = change(data)  # each edit returns the changed data (add_option returns a copy)
+        taxonomy_edit.save_questions(bank.path, new, expected_digest=store.digest(text), author=user, message=message)
     except store.ValidationFailed as err:
         for p in err.problems:
             st.error(f"{p.field or '-'}: {p.message}")

@@ -128,3 +128,63 @@ def test_retire_hides_from_wizard(bank_copy, curator_env):
     bank = load_databank(bank_copy)
     assert bank.instruments["djg-11"].status == "ingetrokken"
     assert "djg-11" not in {i.id for i in bank.active}
+
+
+def test_conflict_shows_both_versions_and_overwrites_nothing(bank_copy, curator_env):
+    at = open_record(sign_in(open_page()), "djg-11")
+    path = bank_copy / "djg-11.yaml"
+    theirs = path.read_text(encoding="utf-8").replace(
+        "Met deze vragenlijst", "Een collega schreef: met deze vragenlijst"
+    )
+    path.write_text(theirs, encoding="utf-8")  # another curator saved meanwhile
+    at.text_area(key="f:summary").input("Mijn versie.").run()
+    at.button(key="ed_save").click().run()
+    assert any("Iemand anders heeft dit record opgeslagen" in e.value for e in at.error)
+    codes = [c.value for c in at.code]
+    assert any("Een collega schreef" in c for c in codes) and any("Mijn versie." in c for c in codes)
+    assert path.read_text(encoding="utf-8") == theirs
+    at.button(key="ed_force").click().run()
+    assert "Mijn versie." in path.read_text(encoding="utf-8")
+
+
+def test_history_lists_saves_and_restores(bank_copy, curator_env):
+    at = open_record(sign_in(open_page()), "djg-11")
+    original = load_databank(bank_copy).instruments["djg-11"].summary
+    at.text_area(key="f:summary").input("Eerste wijziging.").run()
+    at.button(key="ed_save").click().run()
+    at.text_area(key="f:summary").input("Tweede wijziging.").run()
+    at.button(key="ed_save").click().run()
+    assert load_databank(bank_copy).instruments["djg-11"].summary == "Tweede wijziging."
+    table = next(df.value for df in at.dataframe if "wie" in df.value.columns)
+    assert list(table["wie"]) == ["anna", "anna"]
+    assert list(table["wat"]) == ["Instrument djg-11 bijgewerkt"] * 2
+    at.selectbox(key="hist_pick").set_value(at.selectbox(key="hist_pick").options[1]).run()
+    assert any("Eerste wijziging." in c.value for c in at.code)
+    at.button(key="hist_restore").click().run()
+    assert not at.exception, at.exception
+    assert load_databank(bank_copy).instruments["djg-11"].summary == "Eerste wijziging."
+    assert original != "Eerste wijziging."
+
+
+def test_rename_option_migrates_instruments(bank_copy, curator_env):
+    at = sign_in(open_page())
+    at.selectbox(key="opt_question").set_value("doelgroep").run()
+    at.selectbox(key="opt_target").set_value("mantelzorgers").run()
+    users = load_databank(bank_copy).index.direct[("doelgroep", "mantelzorgers")].bit_count()
+    at.text_input(key="opt_new_id").input("naasten").run()
+    at.button(key="opt_rename").click().run()
+    assert not at.exception, at.exception
+    assert any(f"{users} instrumenten aangepast" in s.value for s in at.success)
+    bank = load_databank(bank_copy)
+    assert not bank.problems
+    assert "naasten" in bank.taxonomy.option_ids("doelgroep")
+    assert bank.index.direct[("doelgroep", "naasten")].bit_count() == users
+
+
+def test_remove_used_option_is_refused_with_the_instruments(bank_copy, curator_env):
+    at = sign_in(open_page())
+    at.selectbox(key="opt_question").set_value("thema").run()
+    at.selectbox(key="opt_target").set_value("eenzaamheid").run()
+    at.button(key="opt_remove").click().run()
+    assert any("djg-11" in e.value for e in at.error)
+    assert "eenzaamheid" in load_databank(bank_copy).taxonomy.option_ids("thema")
