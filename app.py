@@ -15,6 +15,8 @@ lang = state.lang()
 pages = [
     st.Page("pages/wizard.py", title=t(lang, "nav.wizard"), icon=":material/account_tree:", default=True),
     st.Page("pages/compare.py", title=t(lang, "nav.compare"), icon=":material/compare:", url_path="vergelijken"),
+    st.Page("pages/presenter.py", title=t(lang, "nav.presenter"), icon=":material/co_present:", url_path="presenter"),
+    st.Page("pages/room.py", title=t(lang, "nav.room"), icon=":material/groups:", url_path="kamer"),
     st.Page("pages/curator.py", title=t(lang, "nav.curator"), icon=":material/edit_note:", url_path="curator"),
     st.Page(
         "pages/instrument.py", title=t(lang, "nav.instrument"), icon=":material/description:", url_path="instrument"

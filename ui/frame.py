@@ -34,6 +34,7 @@ def databank() -> Databank:
 NAV = (
     ("pages/wizard.py", "nav.wizard", ":material/account_tree:"),
     ("pages/compare.py", "nav.compare", ":material/compare:"),
+    ("pages/presenter.py", "nav.presenter", ":material/co_present:"),
     ("pages/curator.py", "nav.curator", ":material/edit_note:"),
 )
 

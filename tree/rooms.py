@@ -1,0 +1,524 @@
+"""Workshop rooms: a facilitator walks the Beslisboom on a projector while the room votes on phones.
+
+A facilitator opens a *room*; participants join with a short code (no account) and, for the
+question on the projector, tap their answer; the presenter view shows the live tally and the
+facilitator picks which answer(s) to *follow*; at the end everyone sees the advice for the
+followed answers.
+
+Every Streamlit session runs in its own thread, and a deployment may run several server
+processes, so the room state cannot live in memory: it lives behind the small :class:`RoomStore`
+interface, with :class:`SQLiteRoomStore` as the embedded default (one file, WAL journal, every
+write in a ``BEGIN IMMEDIATE`` transaction so checks and writes are atomic across threads and
+processes). Another backend (Redis, Postgres) only has to implement the same methods.
+
+Room codes are 8 characters from a 31-character alphabet without look-alikes (no 0/O/1/I/L),
+drawn with :mod:`secrets`: 31**8 ≈ 8.5e11 codes, while a room lives a few hours and there are at
+most a handful of live rooms, so guessing a live code is impractical. Codes are shown grouped
+(``ABCD-EFGH``) and read back ignoring case, spaces and dashes, because people type them from a
+projector. Votes are anonymous: a participant is only a random token, and a vote row holds only
+(room, token, question, option).
+
+This module is plain Python (no Streamlit), like the rest of :mod:`tree`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import secrets
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Protocol
+
+from .schema import BRANCHES, Taxonomy
+
+__all__ = [
+    "CODE_ALPHABET",
+    "CODE_LENGTH",
+    "DEFAULT_TTL",
+    "NO_PREFERENCE",
+    "RESULTS_STEP",
+    "START_STEP",
+    "InvalidVote",
+    "Room",
+    "RoomError",
+    "RoomExpired",
+    "RoomNotFound",
+    "RoomStore",
+    "SQLiteRoomStore",
+    "default_store",
+    "format_code",
+    "new_code",
+    "normalise_code",
+]
+
+#: No 0/O, 1/I/L: a code read from across a room must not be ambiguous. 8 digits + 23 letters = 31.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+#: Long enough for a half-day workshop; short enough that an old code soon stops working.
+DEFAULT_TTL = timedelta(hours=4)
+#: The vote "weet ik niet / geen voorkeur".
+NO_PREFERENCE = ""
+#: Wizard steps, as in ``ui.state``: 0 = start, 1..5 = the questions in BRANCHES order, 6 = results.
+START_STEP, RESULTS_STEP = 0, len(BRANCHES) + 1
+
+_ROOT = Path(__file__).resolve().parent.parent
+_ENV_DB = "BESLISBOOM_ROOMS_DB"
+#: How long a writer waits for another thread or process to finish its write before giving up.
+_BUSY_TIMEOUT_MS = 15_000
+_CREATE_ATTEMPTS = 20
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f+00:00"  # fixed width, so SQL can compare the texts
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+class RoomError(Exception):
+    """Something the UI should tell the user; ``key`` is a stable i18n key suffix (``room.error.<key>``)."""
+
+    key = "error"
+
+    def __init__(self, message: str, *, key: str | None = None) -> None:
+        super().__init__(message)
+        if key is not None:
+            self.key = key
+
+
+class RoomNotFound(RoomError):
+    """No room has this code (mistyped, or purged long ago)."""
+
+    key = "not_found"
+
+    def __init__(self, code: str) -> None:
+        super().__init__(f"Geen sessie met code {code!r} / no room with code {code!r}")
+        self.code = code
+
+
+class RoomExpired(RoomError):
+    """The room existed but has ended: a separate error so the message can say so, not "mistyped"."""
+
+    key = "expired"
+
+    def __init__(self, code: str) -> None:
+        super().__init__(f"Sessie {format_code(code)} is afgelopen / room {format_code(code)} has ended")
+        self.code = code
+
+
+class InvalidVote(RoomError):
+    """A vote (or the facilitator's pick) that cannot count.
+
+    ``key`` tells why: ``invalid_option`` (not an option of that question), ``not_current`` (the
+    projector has moved on, the usual case for a late tap), ``unknown_participant`` (token not of
+    this room), ``unknown_question`` or ``single_choice`` (more than one pick for a one-answer question).
+    """
+
+    key = "invalid_vote"
+
+
+# --- codes -------------------------------------------------------------------------------------
+
+
+def new_code() -> str:
+    """A fresh random room code (unformatted). Module level so tests can force a collision."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(text: str) -> str:
+    """What the user typed → the stored code: upper case, without spaces, dashes or other separators.
+
+    Only letters and digits are kept, so ``abcd efgh``, ``ABCD–EFGH`` (a phone's auto-dash) and
+    ``abcd-efgh`` all find room ``ABCDEFGH``.
+    """
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def format_code(code: str) -> str:
+    """The code as shown on the projector: ``ABCD-EFGH`` (two groups are easier to read aloud)."""
+    code = normalise_code(code)
+    half = len(code) // 2
+    return f"{code[:half]}-{code[half:]}" if len(code) == CODE_LENGTH else code
+
+
+def _is_code(code: str) -> bool:
+    return len(code) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in code)
+
+
+# --- time --------------------------------------------------------------------------------------
+
+
+def _now(now: datetime | None) -> datetime:
+    """Aware UTC time. Naive datetimes are refused: guessing their zone would shift expiry by hours."""
+    if now is None:
+        return datetime.now(UTC)
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return now.astimezone(UTC)
+
+
+def _ts(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime(_TIME_FORMAT)
+
+
+def _parse_ts(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+# --- the room -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Room:
+    """A snapshot of a room. ``answers``: what the facilitator chose to follow, per question id."""
+
+    code: str
+    created: datetime
+    expires: datetime
+    step: int
+    answers: dict[str, list[str]] = field(hash=False)
+
+    @property
+    def question(self) -> str | None:
+        """The question id on the projector, or None on the start and results steps."""
+        return BRANCHES[self.step - 1] if 1 <= self.step <= len(BRANCHES) else None
+
+    @property
+    def display_code(self) -> str:
+        return format_code(self.code)
+
+    def expired(self, now: datetime | None = None) -> bool:
+        return _now(now) >= self.expires
+
+
+class RoomStore(Protocol):
+    """Where rooms live. Small on purpose, so a server backend can replace SQLite without UI changes."""
+
+    def create(self, *, ttl: timedelta = DEFAULT_TTL, now: datetime | None = None) -> Room: ...
+
+    def get(self, code: str, *, now: datetime | None = None) -> Room: ...
+
+    def join(self, code: str, *, now: datetime | None = None) -> str: ...
+
+    def vote(
+        self,
+        code: str,
+        participant: str,
+        question: str,
+        option: str,
+        *,
+        taxonomy: Taxonomy,
+        now: datetime | None = None,
+    ) -> None: ...
+
+    def tally(self, code: str, question: str) -> dict[str, int]: ...
+
+    def participants(self, code: str) -> int: ...
+
+    def set_step(self, code: str, step: int, *, now: datetime | None = None) -> Room: ...
+
+    def follow(
+        self, code: str, question: str, options: list[str], *, taxonomy: Taxonomy, now: datetime | None = None
+    ) -> Room: ...
+
+    def reset(self, code: str, *, now: datetime | None = None) -> Room: ...
+
+    def purge_expired(self, now: datetime | None = None) -> int: ...
+
+
+# --- SQLite ------------------------------------------------------------------------------------
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS rooms (
+    code     TEXT PRIMARY KEY,
+    created  TEXT NOT NULL,
+    expires  TEXT NOT NULL,
+    step     INTEGER NOT NULL DEFAULT 0,
+    answers  TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS rooms_expires ON rooms (expires);
+CREATE TABLE IF NOT EXISTS participants (
+    room   TEXT NOT NULL,
+    token  TEXT NOT NULL,
+    PRIMARY KEY (room, token)
+);
+CREATE TABLE IF NOT EXISTS votes (
+    room         TEXT NOT NULL,
+    participant  TEXT NOT NULL,
+    question     TEXT NOT NULL,
+    option       TEXT NOT NULL,
+    PRIMARY KEY (room, participant, question)
+);
+CREATE INDEX IF NOT EXISTS votes_room_question ON votes (room, question, option);
+"""
+
+
+class SQLiteRoomStore(RoomStore):
+    """Rooms in one SQLite file, safe for many threads and several processes on one machine.
+
+    Each thread gets its own connection (sqlite3 connections must not be shared between threads,
+    and Streamlit runs every session in its own thread). WAL lets the presenter's frequent reads
+    run beside the votes; ``busy_timeout`` makes a writer wait for another rather than fail; and
+    every read-check-write runs inside ``BEGIN IMMEDIATE``, so "is this still the current
+    question?" and the write of the vote are one atomic step even when the facilitator advances
+    at the same moment from another process. Not for network file systems (SQLite's WAL needs
+    shared memory on one host).
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        self._init_lock = threading.Lock()
+        self._ready = False
+
+    # connections and transactions
+
+    def _connect(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # isolation_level=None: we issue BEGIN ourselves, so the module never opens a
+            # deferred transaction behind our back (a deferred read→write upgrade can fail in WAL
+            # without waiting for busy_timeout).
+            conn = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; a lost last vote is no disaster
+            self._local.conn = conn
+        if not self._ready:
+            self._init_schema(conn)
+        return conn
+
+    def _init_schema(self, conn: sqlite3.Connection) -> None:
+        with self._init_lock:
+            if self._ready:
+                return
+            conn.execute("PRAGMA journal_mode = WAL")  # persistent in the file; a no-op when already WAL
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            self._ready = True
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; the write lock is taken at BEGIN, so checks inside stay true."""
+        conn = self._connect()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close this thread's connection (other threads' connections close when their thread ends)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # helpers
+
+    @staticmethod
+    def _room(row: tuple) -> Room:
+        code, created, expires, step, answers = row
+        return Room(code, _parse_ts(created), _parse_ts(expires), int(step), json.loads(answers))
+
+    def _load(self, conn: sqlite3.Connection, code: str, now: datetime | None, *, check_expiry: bool = True) -> Room:
+        wanted = normalise_code(code)
+        row = None
+        if _is_code(wanted):
+            row = conn.execute(
+                "SELECT code, created, expires, step, answers FROM rooms WHERE code = ?", (wanted,)
+            ).fetchone()
+        if row is None:
+            raise RoomNotFound(code)
+        room = self._room(row)
+        if check_expiry and room.expired(now):
+            raise RoomExpired(room.code)
+        return room
+
+    @staticmethod
+    def _delete_room_rows(conn: sqlite3.Connection, where: str, args: tuple) -> None:
+        for table, column in (("votes", "room"), ("participants", "room")):
+            conn.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT code FROM rooms WHERE {where})", args)
+        conn.execute(f"DELETE FROM rooms WHERE {where}", args)
+
+    # the interface
+
+    def create(self, *, ttl: timedelta = DEFAULT_TTL, now: datetime | None = None) -> Room:
+        """Open a room with a fresh code; also purges expired rooms, so the file does not grow forever."""
+        if ttl <= timedelta(0):
+            raise ValueError("ttl must be positive")
+        moment = _now(now)
+        self.purge_expired(moment)
+        for _ in range(_CREATE_ATTEMPTS):
+            code = new_code()
+            with self._write() as conn:
+                row = conn.execute("SELECT expires FROM rooms WHERE code = ?", (code,)).fetchone()
+                if row is not None:
+                    if _parse_ts(row[0]) > moment:
+                        continue  # a live room has this code: never hand out someone else's room
+                    self._delete_room_rows(conn, "code = ?", (code,))  # an ended room's leftovers
+                conn.execute(
+                    "INSERT INTO rooms (code, created, expires, step, answers) VALUES (?, ?, ?, ?, ?)",
+                    (code, _ts(moment), _ts(moment + ttl), START_STEP, "{}"),
+                )
+            return Room(code, _parse_ts(_ts(moment)), _parse_ts(_ts(moment + ttl)), START_STEP, {})
+        raise RuntimeError("could not find a free room code")  # pragma: no cover - needs ~1e-200 luck
+
+    def get(self, code: str, *, now: datetime | None = None) -> Room:
+        return self._load(self._connect(), code, now)
+
+    def join(self, code: str, *, now: datetime | None = None) -> str:
+        """A new anonymous participant: only this random token is stored, nothing about the person."""
+        with self._write() as conn:
+            room = self._load(conn, code, now)
+            token = secrets.token_urlsafe(16)
+            conn.execute("INSERT INTO participants (room, token) VALUES (?, ?)", (room.code, token))
+        return token
+
+    def vote(
+        self,
+        code: str,
+        participant: str,
+        question: str,
+        option: str,
+        *,
+        taxonomy: Taxonomy,
+        now: datetime | None = None,
+    ) -> None:
+        """Record (or replace) this participant's answer to the current question.
+
+        One row per (room, participant, question): changing a vote replaces it and a double submit
+        (a double tap, a rerun) changes nothing, so nobody counts twice. ``option`` "" is "weet ik
+        niet / geen voorkeur". The current-question check and the write are one transaction, so a
+        vote arriving just after the facilitator moved on is refused, never booked on the old question.
+        """
+        with self._write() as conn:
+            room = self._load(conn, code, now)
+            known = conn.execute(
+                "SELECT 1 FROM participants WHERE room = ? AND token = ?", (room.code, participant)
+            ).fetchone()
+            if known is None:
+                raise InvalidVote(
+                    "Onbekende deelnemer; doe opnieuw mee / unknown participant, please join again",
+                    key="unknown_participant",
+                )
+            if question != room.question:
+                raise InvalidVote(
+                    "Deze vraag is niet meer aan de beurt / this question is no longer open", key="not_current"
+                )
+            if option != NO_PREFERENCE and option not in taxonomy.option_ids(question):
+                raise InvalidVote(
+                    f"'{option}' is geen antwoord op vraag {question} / not an option of question {question}",
+                    key="invalid_option",
+                )
+            conn.execute(
+                "INSERT INTO votes (room, participant, question, option) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (room, participant, question) DO UPDATE SET option = excluded.option",
+                (room.code, participant, question, option),
+            )
+
+    def tally(self, code: str, question: str) -> dict[str, int]:
+        """Votes per option id ("" = geen voorkeur), only options with votes, most votes first.
+
+        Works on an ended room too, so the presenter view does not break at the stroke of expiry.
+        """
+        if question not in BRANCHES:
+            raise ValueError(f"unknown question {question!r}")
+        conn = self._connect()
+        room = self._load(conn, code, None, check_expiry=False)
+        rows = conn.execute(
+            "SELECT option, COUNT(*) FROM votes WHERE room = ? AND question = ? GROUP BY option "
+            "ORDER BY COUNT(*) DESC, option",
+            (room.code, question),
+        ).fetchall()
+        return {option: count for option, count in rows}
+
+    def participants(self, code: str) -> int:
+        """How many phones have joined (shown on the projector: "12 deelnemers")."""
+        conn = self._connect()
+        room = self._load(conn, code, None, check_expiry=False)
+        return conn.execute("SELECT COUNT(*) FROM participants WHERE room = ?", (room.code,)).fetchone()[0]
+
+    def set_step(self, code: str, step: int, *, now: datetime | None = None) -> Room:
+        """Move the projector to ``step`` (0 = start, 1..5 = questions, 6 = results); votes are kept,
+        so going back to a question shows its tally again."""
+        if not START_STEP <= step <= RESULTS_STEP:
+            raise ValueError(f"step must be {START_STEP}..{RESULTS_STEP}, not {step}")
+        with self._write() as conn:
+            room = self._load(conn, code, now)
+            conn.execute("UPDATE rooms SET step = ? WHERE code = ?", (step, room.code))
+        return Room(room.code, room.created, room.expires, step, room.answers)
+
+    def follow(
+        self, code: str, question: str, options: list[str], *, taxonomy: Taxonomy, now: datetime | None = None
+    ) -> Room:
+        """The facilitator's pick for ``question``: the answer the walk follows (not necessarily the majority).
+
+        Ids are checked against the taxonomy, repeats dropped and put in taxonomy order (as the wizard
+        does); "" or an empty list means geen voorkeur. Any question may be set, not only the current
+        one, so the facilitator can correct an earlier pick from the results step.
+        """
+        if question not in BRANCHES:
+            raise InvalidVote(f"Onbekende vraag / unknown question {question!r}", key="unknown_question")
+        q = taxonomy.question(question)
+        wanted = {o for o in options if o != NO_PREFERENCE}
+        unknown = sorted(wanted - set(taxonomy.option_ids(question)))
+        if unknown:
+            raise InvalidVote(
+                f"Geen antwoord op vraag {question} / not an option of question {question}: {', '.join(unknown)}",
+                key="invalid_option",
+            )
+        if not q.multiple and len(wanted) > 1:
+            raise InvalidVote(
+                f"Bij vraag {question} past één antwoord / question {question} takes one answer", key="single_choice"
+            )
+        chosen = [o for o in taxonomy.option_ids(question) if o in wanted]
+        with self._write() as conn:
+            room = self._load(conn, code, now)
+            answers = {**room.answers, question: chosen}
+            conn.execute("UPDATE rooms SET answers = ? WHERE code = ?", (json.dumps(answers), room.code))
+        return Room(room.code, room.created, room.expires, room.step, answers)
+
+    def reset(self, code: str, *, now: datetime | None = None) -> Room:
+        """Start a new walk in the same room: step 0, no answers, no votes; phones stay joined."""
+        with self._write() as conn:
+            room = self._load(conn, code, now)
+            conn.execute("DELETE FROM votes WHERE room = ?", (room.code,))
+            conn.execute("UPDATE rooms SET step = ?, answers = '{}' WHERE code = ?", (START_STEP, room.code))
+        return Room(room.code, room.created, room.expires, START_STEP, {})
+
+    def purge_expired(self, now: datetime | None = None) -> int:
+        """Delete ended rooms with their participants and votes; returns how many rooms went."""
+        moment = _ts(_now(now))
+        with self._write() as conn:
+            count = conn.execute("SELECT COUNT(*) FROM rooms WHERE expires <= ?", (moment,)).fetchone()[0]
+            if count:
+                self._delete_room_rows(conn, "expires <= ?", (moment,))
+        return count
+
+
+@functools.cache
+def _store_for(path: Path) -> SQLiteRoomStore:
+    return SQLiteRoomStore(path)
+
+
+def default_store() -> SQLiteRoomStore:
+    """The app's store: ``$BESLISBOOM_ROOMS_DB`` or ``<repo>/var/rooms.sqlite3``; one instance per path,
+    so all sessions of a server process share its per-thread connections and schema check."""
+    env = os.environ.get(_ENV_DB)
+    path = Path(env).expanduser() if env else _ROOT / "var" / "rooms.sqlite3"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return _store_for(path.resolve())

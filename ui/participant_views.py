@@ -1,0 +1,110 @@
+"""A participant's phone: join a room, answer the question on the projector, see the advice."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from tree import BRANCHES, Databank, Match, recommend, rooms
+from tree.i18n import t
+
+from . import cards, state
+
+ss = st.session_state
+
+
+def _store() -> rooms.RoomStore:
+    return rooms.default_store()
+
+
+def _join(code: str) -> None:
+    try:
+        ss.p_token = _store().join(code)
+        ss.p_code = _store().get(code).code
+        ss.p_votes = {}
+        ss.pop("p_error", None)
+    except rooms.RoomError as err:
+        ss.p_error = err.key
+
+
+def join_form(lang: str) -> None:
+    st.title(t(lang, "workshop.join_title"))
+    st.write(t(lang, "workshop.join_help"))
+    if "p_code_input" not in ss:
+        ss.p_code_input = st.query_params.get("code", "")
+    st.text_input(t(lang, "workshop.code"), key="p_code_input", max_chars=12, placeholder="ABCD-EFGH")
+    if st.button(t(lang, "workshop.join"), type="primary", key="p_join"):
+        _join(ss.p_code_input)
+        if "p_token" in ss:
+            st.rerun()
+    if "p_error" in ss:
+        st.error(t(lang, f"workshop.error_{ss.p_error}"))
+
+
+def _vote(qid: str, option: str) -> None:
+    try:
+        _store().vote(ss.p_code, ss.p_token, qid, option, taxonomy=_taxonomy())
+    except rooms.RoomError as err:
+        ss.p_error = err.key
+        return
+    ss.p_votes = {**ss.get("p_votes", {}), qid: option}
+    ss.pop("p_error", None)
+
+
+def _taxonomy():
+    from tree import load_databank
+
+    return load_databank().taxonomy
+
+
+@st.fragment(run_every="2s")
+def live(bank: Databank) -> None:
+    """Follows the projector: polls the room every two seconds."""
+    lang = state.lang()
+    try:
+        room = _store().get(ss.p_code)
+    except rooms.RoomError as err:
+        st.error(t(lang, f"workshop.error_{err.key}"))
+        if st.button(t(lang, "workshop.rejoin"), key="p_rejoin"):
+            for key in ("p_token", "p_code", "p_votes"):
+                ss.pop(key, None)
+            st.rerun(scope="app")
+        return
+    if "p_error" in ss:
+        st.warning(t(lang, f"workshop.error_{ss.pop('p_error')}"))
+    if room.question is None and room.step < len(BRANCHES) + 1:
+        st.header(t(lang, "workshop.wait"))
+        return
+    if room.question is None:
+        advice(bank, room, lang)
+        return
+    qid = room.question
+    q = bank.taxonomy.question(qid)
+    st.header(q.label.get(lang))
+    mine = ss.get("p_votes", {}).get(qid)
+    for opt in q.options:
+        label = ("✓ " if mine == opt.id else "") + opt.label.get(lang)
+        st.button(label, key=f"v:{qid}:{opt.id}", on_click=_vote, args=(qid, opt.id),
+                  type="primary" if mine == opt.id else "secondary")
+    none_label = ("✓ " if mine == "" else "") + t(lang, "common.no_preference")
+    st.button(none_label, key=f"v:{qid}:", on_click=_vote, args=(qid, ""))
+    if mine is not None:
+        st.success(t(lang, "workshop.voted"))
+
+
+def advice(bank: Databank, room: rooms.Room, lang: str) -> None:
+    st.header(t(lang, "workshop.advice"))
+    rec = recommend(bank, room.answers, limit=5)
+    matches: list[Match] = rec.matches or rec.near
+    if not rec.matches:
+        st.info(t(lang, "results.none_exact"))
+    for m in matches:
+        cards.card(bank, m, rec.answers, lang, key="room", actions=False)
+
+
+def page(bank: Databank) -> None:
+    lang = state.lang()
+    if "p_token" not in ss:
+        join_form(lang)
+        return
+    st.caption(t(lang, "workshop.in_room", code=rooms.format_code(ss.p_code)))
+    live(bank)

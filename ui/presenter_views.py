@@ -1,0 +1,224 @@
+"""The facilitator's screens: the question, the tree, the funnel, the room's votes."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pandas as pd
+import streamlit as st
+
+from tree import BRANCHES, Databank, count_fitting, recommend, rooms
+from tree import describe as d
+from tree import presenter as pr
+from tree.i18n import t
+
+from . import state
+
+ss = st.session_state
+ROOM_KEY = "room_code"
+
+
+def base_url() -> str:
+    """scheme://host[:port] of this app as the browser sees it (for links and QR codes)."""
+    url = str(getattr(st.context, "url", "") or "")
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def _store() -> rooms.RoomStore:
+    return rooms.default_store()
+
+
+def _room() -> rooms.Room | None:
+    code = ss.get(ROOM_KEY)
+    if not code:
+        return None
+    try:
+        return _store().get(code)
+    except rooms.RoomError:
+        ss.pop(ROOM_KEY, None)
+        return None
+
+
+def _sync_room() -> None:
+    """Push the presenter's step and chosen answers to the room, so phones follow."""
+    room = _room()
+    if room is None:
+        return
+    store = _store()
+    for qid in BRANCHES:
+        if room.answers.get(qid, []) != state.answers()[qid]:
+            store.follow(room.code, qid, state.answers()[qid], taxonomy=_taxonomy())
+    if room.step != ss.step:
+        store.set_step(room.code, ss.step)
+
+
+def _taxonomy():
+    from tree import load_databank
+
+    return load_databank().taxonomy
+
+
+def _go(step: int) -> None:
+    state.go(step)
+    _sync_room()
+
+
+def _reset() -> None:
+    code = ss.get(ROOM_KEY)
+    state.reset()
+    if code:
+        ss[ROOM_KEY] = code
+        try:
+            _store().reset(code)
+        except rooms.RoomError:
+            ss.pop(ROOM_KEY, None)
+
+
+def header(bank: Databank) -> None:
+    lang = state.lang()
+    step = ss.step
+    labels = [t(lang, "workshop.start")] + [d.question_label(bank, q, lang) for q in BRANCHES]
+    labels.append(t(lang, "workshop.advice"))
+    trail = " → ".join(f"**{x}**" if n == step else x for n, x in enumerate(labels))
+    st.caption(trail)
+
+
+def opening(bank: Databank) -> None:
+    lang = state.lang()
+    st.title(t(lang, "workshop.title"))
+    st.markdown(t(lang, "workshop.intro"))
+    st.metric(t(lang, "workshop.in_databank"), len(bank.active))
+
+
+def _on_pick(qid: str) -> None:
+    value = ss.get(f"pp:{qid}")
+    chosen = value if isinstance(value, list) else ([value] if value else [])
+    state.set_answer(qid, chosen)
+    _sync_room()
+
+
+def question(bank: Databank, step: int) -> None:
+    lang = state.lang()
+    qid = BRANCHES[step - 1]
+    q = bank.taxonomy.question(qid)
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.title(q.label.get(lang))
+        st.write(q.help.get(lang))
+        key = f"pp:{qid}"
+        chosen = state.answers()[qid]
+        ss[key] = chosen if q.multiple else (chosen[0] if chosen else None)
+        st.pills(
+            q.label.get(lang), [o.id for o in q.options], selection_mode="multi" if q.multiple else "single",
+            key=key, format_func=lambda oid: d.option_label(bank, qid, oid, lang), on_change=_on_pick,
+            args=(qid,), label_visibility="collapsed",
+        )
+        n = count_fitting(bank, state.answers())
+        st.metric(t(lang, "workshop.still_fitting"), n)
+    with right:
+        room = _room()
+        if room is not None:
+            live_votes(bank, room.code, qid)
+        funnel_chart(bank, lang)
+    # the tree runs left to right over five questions: it needs the full width to stay readable
+    st.graphviz_chart(pr.tree_dot(bank, state.answers(), step, lang), width="stretch")
+
+
+def funnel_chart(bank: Databank, lang: str) -> None:
+    steps = pr.funnel(bank, state.answers(), lang)
+    st.markdown(f"**{t(lang, 'workshop.funnel')}**")
+    frame = pd.DataFrame({"stap": [s.label for s in steps], "instrumenten": [s.count for s in steps]})
+    st.bar_chart(frame, x="stap", y="instrumenten", horizontal=True, sort=False, height=320)
+
+
+@st.fragment(run_every="2s")
+def live_votes(bank: Databank, code: str, qid: str) -> None:
+    """The room's answers, refreshed every two seconds without redrawing the page."""
+    lang = state.lang()
+    store = _store()
+    try:
+        tally = store.tally(code, qid)
+        people = store.participants(code)
+    except rooms.RoomError as err:
+        st.warning(str(err))
+        return
+    st.markdown(f"**{t(lang, 'workshop.room_votes', n=sum(tally.values()), people=people)}**")
+    if not tally:
+        st.caption(t(lang, "workshop.no_votes"))
+        return
+    options = bank.taxonomy.question(qid).options
+    labels = {"": t(lang, "common.no_preference"), **{o.id: o.label.get(lang) for o in options}}
+    frame = pd.DataFrame({"antwoord": [labels.get(k, k) for k in tally], "stemmen": list(tally.values())})
+    st.bar_chart(frame, x="antwoord", y="stemmen", horizontal=True, height=260)
+    top = max(tally.values())
+    winners = [k for k, v in tally.items() if v == top and k]
+    if winners and st.button(t(lang, "workshop.follow_room"), key=f"follow:{qid}"):
+        q = bank.taxonomy.question(qid)
+        state.set_answer(qid, winners if q.multiple else winners[:1])
+        _sync_room()
+        st.rerun()
+
+
+def results(bank: Databank) -> None:
+    lang = state.lang()
+    st.title(t(lang, "workshop.advice"))
+    rec = recommend(bank, state.answers(), limit=5)
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        if rec.exact_count:
+            st.markdown(t(lang, "workshop.exact", n=rec.exact_count))
+            for m in rec.matches:
+                st.markdown(f"- **{d.name_with_abbreviation(m.instrument, lang)}** — {m.instrument.kind}")
+        else:
+            st.markdown(t(lang, "results.none_exact"))
+            for m in rec.near:
+                st.markdown(f"- **{d.name_with_abbreviation(m.instrument, lang)}**")
+    with right:
+        funnel_chart(bank, lang)
+        walk_qr(lang)
+
+
+def walk_qr(lang: str) -> None:
+    link = pr.walk_link(base_url(), state.answers(), lang=lang)
+    st.image(pr.qr_png(link), width=220)
+    st.caption(t(lang, "workshop.scan_walk"))
+    st.code(link, language=None, wrap_lines=True)
+
+
+def navigation(bank: Databank) -> None:
+    lang = state.lang()
+    step = ss.step
+    with st.container(horizontal=True):
+        st.button(
+            t(lang, "wizard.back"), key="p_back", on_click=_go, args=(step - 1,), disabled=step == state.START,
+        )
+        st.button(
+            t(lang, "workshop.next"), key="p_next", type="primary", on_click=_go, args=(step + 1,),
+            disabled=step == state.RESULTS,
+        )
+        st.button(t(lang, "workshop.reset"), key="p_reset", on_click=_reset, type="tertiary")
+
+
+def _open_room() -> None:
+    room = _store().create()
+    ss[ROOM_KEY] = room.code
+    _sync_room()
+
+
+def room_panel(bank: Databank) -> None:
+    lang = state.lang()
+    room = _room()
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        if room is None:
+            st.markdown(t(lang, "workshop.room_help"))
+            st.button(t(lang, "workshop.open_room"), key="open_room", on_click=_open_room)
+            return
+        st.markdown(t(lang, "workshop.join_at", url=f"{base_url()}/kamer"))
+        st.html(f'<div class="room-code">{rooms.format_code(room.code)}</div>')
+        st.caption(t(lang, "workshop.room_expires", time=room.expires.astimezone().strftime("%H:%M")))
+    with right:
+        st.image(pr.qr_png(pr.room_link(base_url(), room.code)), width=220)
+        if ss.step not in (state.START, state.RESULTS):
+            walk_qr(lang)

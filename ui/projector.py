@@ -1,0 +1,35 @@
+"""Projector styling: big type, high contrast, no sidebar — for a room that reads from afar."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
+[data-testid="stMainBlockContainer"] { max-width: 1600px; padding-top: 1.5rem; }
+[data-testid="stMain"] h1 { font-size: 3.4rem; line-height: 1.1; }
+[data-testid="stMain"] h2 { font-size: 2.4rem; }
+[data-testid="stMain"] p, [data-testid="stMain"] li, [data-testid="stMain"] label { font-size: 1.45rem; }
+[data-testid="stMain"] button p { font-size: 1.5rem; font-weight: 600; }
+[data-testid="stMain"] button { min-height: 3.6rem; padding: 0.4rem 1.4rem; }
+.room-code { font-size: 4rem; font-weight: 800; letter-spacing: 0.3rem; color: #0B3D2E; }
+</style>
+"""
+
+_PHONE_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
+[data-testid="stMain"] button { min-height: 3.2rem; width: 100%; }
+[data-testid="stMain"] button p { font-size: 1.2rem; }
+</style>
+"""
+
+
+def projector() -> None:
+    st.html(_CSS)
+
+
+def phone() -> None:
+    """Participants tap on phones: full-width, thumb-sized buttons."""
+    st.html(_PHONE_CSS)
