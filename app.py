@@ -1,7 +1,9 @@
 """Beslisboom effectmeting — entry point: page setup and navigation.
 
 Every screen is a file in ``pages/`` (so each can be tested on its own with AppTest); this file
-only sets the frame they share.
+only sets the frame they share. A page's file name equals its URL path (``kamer``,
+``vergelijken``): on the first session after a start Streamlit may resolve the URL against the
+``pages/`` folder before ``st.navigation`` runs, and a name that differs shows "Page not found".
 """
 
 import streamlit as st
@@ -14,9 +16,9 @@ st.set_page_config(page_title="Beslisboom effectmeting", page_icon=":material/ac
 lang = state.lang()
 pages = [
     st.Page("pages/wizard.py", title=t(lang, "nav.wizard"), icon=":material/account_tree:", default=True),
-    st.Page("pages/compare.py", title=t(lang, "nav.compare"), icon=":material/compare:", url_path="vergelijken"),
+    st.Page("pages/vergelijken.py", title=t(lang, "nav.compare"), icon=":material/compare:", url_path="vergelijken"),
     st.Page("pages/presenter.py", title=t(lang, "nav.presenter"), icon=":material/co_present:", url_path="presenter"),
-    st.Page("pages/room.py", title=t(lang, "nav.room"), icon=":material/groups:", url_path="kamer"),
+    st.Page("pages/kamer.py", title=t(lang, "nav.room"), icon=":material/groups:", url_path="kamer"),
     st.Page("pages/curator.py", title=t(lang, "nav.curator"), icon=":material/edit_note:", url_path="curator"),
     st.Page(
         "pages/instrument.py", title=t(lang, "nav.instrument"), icon=":material/description:", url_path="instrument"

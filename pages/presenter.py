@@ -4,7 +4,9 @@ import streamlit as st
 
 from ui import frame, presenter_views, projector, state
 
-bank = frame.setup()
+# collapsed: on a phone an open sidebar is a modal overlay that blocks every tap
+st.set_page_config(initial_sidebar_state="collapsed")
+bank = frame.setup(sidebar=False)
 projector.projector()
 step = state.ss.step
 presenter_views.header(bank)

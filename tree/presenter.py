@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 Answers = Mapping[str, Sequence[str]]
 
-#: The participant page's path (``pages/room.py`` is registered under this url_path).
+#: The participant page's path (``pages/kamer.py`` is registered under this url_path).
 ROOM_PATH = "kamer"
 
 # --- colours: high contrast for a washed-out projector; never colour alone (bold/dashed too) ---

@@ -33,7 +33,7 @@ def databank() -> Databank:
 #: The pages a user navigates to (the instrument page is reached from a result card).
 NAV = (
     ("pages/wizard.py", "nav.wizard", ":material/account_tree:"),
-    ("pages/compare.py", "nav.compare", ":material/compare:"),
+    ("pages/vergelijken.py", "nav.compare", ":material/compare:"),
     ("pages/presenter.py", "nav.presenter", ":material/co_present:"),
     ("pages/curator.py", "nav.curator", ":material/edit_note:"),
 )
@@ -55,10 +55,17 @@ def navigation() -> None:
                 return
 
 
-def setup() -> Databank:
+def setup(*, sidebar: bool = True) -> Databank:
+    """Load the databank and draw the shared frame.
+
+    ``sidebar=False`` for the projector and the participants' phones: no sidebar at all (hiding
+    one with CSS leaves Streamlit's overlay making the page inert on a phone).
+    """
     bank = databank()
     state.ensure(bank)
-    navigation()
+    if sidebar:
+        navigation()
+        st.sidebar.caption(t(state.lang(), "frame.about"))
     language_switch()
     return bank
 
@@ -81,4 +88,3 @@ def language_switch() -> None:
         required=True,
         label_visibility="collapsed",
     )
-    st.sidebar.caption(t(lang, "frame.about"))

@@ -32,7 +32,7 @@ def join_form(lang: str) -> None:
     if "p_code_input" not in ss:
         ss.p_code_input = st.query_params.get("code", "")
     st.text_input(t(lang, "workshop.code"), key="p_code_input", max_chars=12, placeholder="ABCD-EFGH")
-    if st.button(t(lang, "workshop.join"), type="primary", key="p_join"):
+    if st.button(t(lang, "workshop.join"), type="primary", key="p_join", width="stretch"):
         _join(ss.p_code_input)
         if "p_token" in ss:
             st.rerun()
@@ -83,10 +83,11 @@ def live(bank: Databank) -> None:
     mine = ss.get("p_votes", {}).get(qid)
     for opt in q.options:
         label = ("✓ " if mine == opt.id else "") + opt.label.get(lang)
-        st.button(label, key=f"v:{qid}:{opt.id}", on_click=_vote, args=(qid, opt.id),
+        st.button(label, key=f"v:{qid}:{opt.id}", on_click=_vote, args=(qid, opt.id), width="stretch",
                   type="primary" if mine == opt.id else "secondary")
     none_label = ("✓ " if mine == "" else "") + t(lang, "common.no_preference")
-    st.button(none_label, key=f"v:{qid}:", on_click=_vote, args=(qid, ""))
+    st.button(none_label, key=f"v:{qid}:", on_click=_vote, args=(qid, ""), width="stretch",
+              type="primary" if mine == "" else "secondary")
     if mine is not None:
         st.success(t(lang, "workshop.voted"))
 

@@ -112,10 +112,10 @@ def question(bank: Databank, step: int) -> None:
         st.pills(
             q.label.get(lang), [o.id for o in q.options], selection_mode="multi" if q.multiple else "single",
             key=key, format_func=lambda oid: d.option_label(bank, qid, oid, lang), on_change=_on_pick,
-            args=(qid,), label_visibility="collapsed",
+            args=(qid,), label_visibility="collapsed", width="stretch", wrap=True,
         )
         n = count_fitting(bank, state.answers())
-        st.metric(t(lang, "workshop.still_fitting"), n)
+        st.html(f'<div class="big-count">{t(lang, "workshop.still_fitting_n", n=n)}</div>')
     with right:
         room = _room()
         if room is not None:
@@ -129,7 +129,16 @@ def funnel_chart(bank: Databank, lang: str) -> None:
     steps = pr.funnel(bank, state.answers(), lang)
     st.markdown(f"**{t(lang, 'workshop.funnel')}**")
     frame = pd.DataFrame({"stap": [s.label for s in steps], "instrumenten": [s.count for s in steps]})
-    st.bar_chart(frame, x="stap", y="instrumenten", horizontal=True, sort=False, height=320)
+    # a table with bars reads better from the back of a room than chart axes with cut-off labels
+    st.dataframe(
+        frame, hide_index=True, width="stretch",
+        column_config={
+            "stap": st.column_config.TextColumn(t(lang, "workshop.step"), width="large"),
+            "instrumenten": st.column_config.ProgressColumn(
+                t(lang, "workshop.instruments"), min_value=0, max_value=max(1, steps[0].count), format="%d"
+            ),
+        },
+    )
 
 
 @st.fragment(run_every="2s")

@@ -6,22 +6,25 @@ import streamlit as st
 
 _CSS = """
 <style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
 [data-testid="stMainBlockContainer"] { max-width: 1600px; padding-top: 1.5rem; }
 [data-testid="stMain"] h1 { font-size: 3.4rem; line-height: 1.1; }
 [data-testid="stMain"] h2 { font-size: 2.4rem; }
 [data-testid="stMain"] p, [data-testid="stMain"] li, [data-testid="stMain"] label { font-size: 1.45rem; }
-[data-testid="stMain"] button p { font-size: 1.5rem; font-weight: 600; }
-[data-testid="stMain"] button { min-height: 3.6rem; padding: 0.4rem 1.4rem; }
+[data-testid="stMain"] [data-testid^="stBaseButton-"] p { font-size: 1.5rem; font-weight: 600; }
+[data-testid="stMain"] [data-testid^="stBaseButton-"] { min-height: 3.6rem; padding: 0.4rem 1.4rem; }
+.big-count { font-size: 2.6rem; font-weight: 700; }
 .room-code { font-size: 4rem; font-weight: 800; letter-spacing: 0.3rem; color: #0B3D2E; }
 </style>
 """
 
 _PHONE_CSS = """
 <style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
-[data-testid="stMain"] button { min-height: 3.2rem; width: 100%; }
-[data-testid="stMain"] button p { font-size: 1.2rem; }
+[data-testid="stMain"] :is([data-testid="stBaseButton-primary"], [data-testid="stBaseButton-secondary"]) {
+  min-height: 3.2rem;
+}
+[data-testid="stMain"] :is([data-testid="stBaseButton-primary"], [data-testid="stBaseButton-secondary"]) p {
+  font-size: 1.2rem;
+}
 </style>
 """
 

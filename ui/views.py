@@ -242,7 +242,7 @@ def compare_bar(lang: str) -> None:
     with st.container(border=True):
         st.write(t(lang, "results.compare_count", n=len(chosen), max=state.MAX_COMPARE))
         if st.button(t(lang, "results.compare_go"), type="primary", disabled=len(chosen) < 2, key="compare_go"):
-            st.switch_page("pages/compare.py", query_params={**state.params(), "vergelijk": ",".join(chosen)})
+            st.switch_page("pages/vergelijken.py", query_params={**state.params(), "vergelijk": ",".join(chosen)})
 
 
 def share_and_download(bank: Databank, rec, lang: str) -> None:
