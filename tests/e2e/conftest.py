@@ -45,8 +45,10 @@ def chromium_path() -> str:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app under `streamlit run` on the shipped databank; yields its base URL."""
     chromium_path()  # no browser: skip (or fail) before paying for a server
+    folder = tmp_path_factory.mktemp("streamlit")
+    env = {"BESLISBOOM_ROOMS_DB": str(folder / "rooms.sqlite3")}  # workshop rooms stay out of the repo
     try:
-        with running_app(log_path=tmp_path_factory.mktemp("streamlit") / "streamlit.log") as (base, _pid):
+        with running_app(env=env, log_path=folder / "streamlit.log") as (base, _pid):
             yield base
     except ServerError as err:
         pytest.fail(str(err))

@@ -1,0 +1,133 @@
+"""The facilitator's presenter view and a participant's phone, in-process."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tree import load_databank, rooms
+from tree.databank import DEFAULT_PATH
+
+from .conftest import texts
+
+PRESENTER = str(DEFAULT_PATH.parent / "pages" / "presenter.py")
+PHONE = str(DEFAULT_PATH.parent / "pages" / "kamer.py")
+
+
+@pytest.fixture
+def room_db(tmp_path, monkeypatch):
+    monkeypatch.setenv("BESLISBOOM_ROOMS_DB", str(tmp_path / "rooms.sqlite3"))
+    return rooms.default_store()
+
+
+def presenter(**params: str) -> AppTest:
+    at = AppTest.from_file(PRESENTER, default_timeout=30)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def pills(at: AppTest, qid: str):
+    return next(b for b in at.get("button_group") if b.key == f"pp:{qid}")
+
+
+def click(at: AppTest, key: str) -> AppTest:
+    at.button(key=key).click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_next_back_and_reset(room_db):
+    at = presenter()
+    assert at.title[0].value == "Beslisboom effectmeting — workshop"
+    click(at, "p_next")
+    assert at.title[0].value == "Doelgroep"
+    pills(at, "doelgroep").select("ouderen").run()
+    assert at.session_state.answers["doelgroep"] == ["ouderen"]
+    assert "Nog 48 instrumenten passen" in "\n".join(str(h.proto.body) for h in at.get("html"))
+    click(at, "p_next")
+    assert at.title[0].value == "Inhoudelijk thema"
+    click(at, "p_back")
+    assert pills(at, "doelgroep").value == ["ouderen"]
+    click(at, "p_reset")
+    assert at.title[0].value == "Beslisboom effectmeting — workshop"
+    assert at.session_state.answers["doelgroep"] == []
+
+
+def test_opens_from_a_shared_link(room_db):
+    at = presenter(doelgroep="ouderen", thema="eenzaamheid", stap="3")
+    assert at.title[0].value == "Wat wilt u meten?"
+    graph = at.get("graphviz_chart")[0].proto.spec
+    assert '"o:doelgroep:ouderen"' in graph and '"q:meten"' in graph
+
+
+def test_results_step_shows_advice_funnel_and_walk_qr(room_db):
+    at = presenter(doelgroep="ouderen", thema="eenzaamheid")
+    assert at.title[0].value == "Advies"
+    assert "De Jong Gierveld Eenzaamheidsschaal (11 items)" in texts(at)
+    assert any("doelgroep=ouderen" in c.value for c in at.code)  # the link the QR code carries
+    assert at.get("image")
+
+
+def test_room_votes_are_shown_and_followed(room_db):
+    at = presenter(stap="1")
+    click(at, "open_room")
+    code = at.session_state.room_code
+    room = room_db.get(code)
+    assert room.step == 1
+    taxonomy = load_databank().taxonomy
+    for answer in ("jeugd", "jeugd", "ouderen"):
+        room_db.vote(code, room_db.join(code), "doelgroep", answer, taxonomy=taxonomy)
+    at.run()
+    assert "De zaal: 3 stemmen van 3 deelnemers" in texts(at)
+    click(at, "follow:doelgroep")
+    assert at.session_state.answers["doelgroep"] == ["jeugd"]
+    assert room_db.get(code).answers["doelgroep"] == ["jeugd"]
+    click(at, "p_next")
+    assert room_db.get(code).step == 2
+
+
+def test_participant_joins_votes_changes_vote_and_sees_advice(room_db):
+    code = room_db.create().code
+    phone = AppTest.from_file(PHONE, default_timeout=30)
+    phone.query_params["code"] = rooms.format_code(code)
+    phone.run()
+    click(phone, "p_join")
+    assert "Even wachten" in texts(phone)
+    room_db.set_step(code, 1)
+    phone.run()
+    click(phone, "v:doelgroep:ouderen")
+    click(phone, "v:doelgroep:jeugd")  # changed my mind: counted once
+    assert room_db.tally(code, "doelgroep") == {"jeugd": 1}
+    taxonomy = load_databank().taxonomy
+    room_db.follow(code, "doelgroep", ["ouderen"], taxonomy=taxonomy)
+    room_db.follow(code, "thema", ["eenzaamheid"], taxonomy=taxonomy)
+    room_db.set_step(code, 6)
+    phone.run()
+    assert "Advies" in [h.value for h in phone.header]
+    assert "De Jong Gierveld Eenzaamheidsschaal (11 items)" in texts(phone)
+
+
+@pytest.mark.parametrize(
+    ("entered", "message"), [("ZZZZ-ZZZZ", "Deze code kennen we niet"), ("kort", "Deze code kennen we niet")]
+)
+def test_unknown_code_gets_a_clear_message(room_db, entered, message):
+    phone = AppTest.from_file(PHONE, default_timeout=30)
+    phone.run()
+    phone.text_input(key="p_code_input").input(entered).run()
+    click(phone, "p_join")
+    assert any(message in e.value for e in phone.error)
+
+
+def test_expired_room_says_it_ended(room_db):
+    import datetime as dt
+
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    code = room_db.create(now=long_ago).code
+    phone = AppTest.from_file(PHONE, default_timeout=30)
+    phone.query_params["code"] = code
+    phone.run()
+    click(phone, "p_join")
+    assert any("Deze kamer is gesloten" in e.value for e in phone.error)

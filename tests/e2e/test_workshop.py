@@ -1,0 +1,64 @@
+"""A facilitator and two participants, each in their own browser session."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import App
+
+pytestmark = pytest.mark.e2e
+
+
+def test_room_votes_along_and_phones_get_the_advice(browser, server) -> None:
+    projector = browser.new_context(viewport={"width": 1920, "height": 1080})
+    projector.set_default_timeout(20_000)
+    facilitator = App(projector.new_page(), server)
+    facilitator.open("presenter", heading="Beslisboom effectmeting — workshop")
+    page = facilitator.page
+    facilitator.act(lambda: page.get_by_role("button", name="Open een kamer").click())
+    code = page.locator(".room-code").inner_text().strip()
+    assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", code)
+
+    phones = []
+    for _ in range(2):
+        context = browser.new_context(viewport={"width": 375, "height": 800})
+        context.set_default_timeout(20_000)
+        phone = App(context.new_page(), server)
+        phone.open(f"kamer?code={code}", heading="Doe mee met de workshop")
+        phone.act(lambda phone=phone: phone.page.get_by_role("button", name="Doe mee").click())
+        expect(phone.page.get_by_text("Even wachten")).to_be_visible()
+        phones.append(phone)
+
+    facilitator.act(lambda: page.get_by_role("button", name="Volgende →").click(), heading="Doelgroep")
+    for phone, answer in zip(phones, ("Ouderen", "Ouderen"), strict=True):
+        button = phone.page.get_by_role("button", name=answer, exact=True)
+        expect(button).to_be_visible()  # the phone followed the projector (it polls every 2 s)
+        button.click()
+        expect(phone.page.get_by_role("button", name=f"✓ {answer}")).to_be_visible()
+    # the projector's live chart counts both votes, and the facilitator follows the room
+    expect(page.get_by_text("De zaal: 2 stemmen van 2 deelnemers")).to_be_visible(timeout=10_000)
+    facilitator.act(lambda: page.get_by_role("button", name="Volg de zaal (meeste stemmen)").click())
+    expect(page.get_by_text("Nog 48 instrumenten passen")).to_be_visible()
+
+    # a changed vote counts once
+    phones[1].page.get_by_role("button", name="Jongeren", exact=True).click()
+    expect(phones[1].page.get_by_role("button", name="✓ Jongeren")).to_be_visible()
+    expect(page.get_by_text("De zaal: 2 stemmen van 2 deelnemers")).to_be_visible(timeout=10_000)
+
+    for heading in (
+        "Inhoudelijk thema",
+        "Wat wilt u meten?",
+        "Type gegevens",
+        "Zelf doen, uitbesteden of een mix?",
+        "Advies",
+    ):
+        facilitator.act(lambda: page.get_by_role("button", name="Volgende →").click(), heading=heading)
+    for phone in phones:
+        expect(phone.page.get_by_role("heading", name="Advies")).to_be_visible(timeout=10_000)
+        expect(phone.page.get_by_text("✓ Doelgroep: Ouderen").first).to_be_visible()
+    projector.close()
+    for phone in phones:
+        phone.page.context.close()
