@@ -51,9 +51,9 @@ def _vote(qid: str, option: str) -> None:
 
 
 def _taxonomy():
-    from tree import load_databank
+    from .frame import databank
 
-    return load_databank().taxonomy
+    return databank().taxonomy  # the same databank the page shows (BESLISBOOM_DATABANK aware)
 
 
 @st.fragment(run_every="2s")

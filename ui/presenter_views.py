@@ -54,9 +54,9 @@ def _sync_room() -> None:
 
 
 def _taxonomy():
-    from tree import load_databank
+    from .frame import databank
 
-    return load_databank().taxonomy
+    return databank().taxonomy  # the same databank the page shows (BESLISBOOM_DATABANK aware)
 
 
 def _go(step: int) -> None:
