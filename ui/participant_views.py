@@ -57,18 +57,34 @@ def _taxonomy():
 
 
 @st.fragment(run_every="2s")
+def follow(seen_step: int) -> None:
+    """Polls the room every two seconds and redraws the page only when the projector moved on.
+
+    The poll itself draws nothing, so 30 phones polling cost the server little; the question
+    and its buttons are drawn by a normal run, once per step.
+    """
+    try:
+        step = _store().get(ss.p_code).step
+    except rooms.RoomError:
+        step = None
+    if step != seen_step:
+        st.rerun(scope="app")
+
+
+def _leave() -> None:
+    for key in ("p_token", "p_code", "p_votes"):
+        ss.pop(key, None)
+
+
 def live(bank: Databank) -> None:
-    """Follows the projector: polls the room every two seconds."""
     lang = state.lang()
     try:
         room = _store().get(ss.p_code)
     except rooms.RoomError as err:
         st.error(t(lang, f"workshop.error_{err.key}"))
-        if st.button(t(lang, "workshop.rejoin"), key="p_rejoin"):
-            for key in ("p_token", "p_code", "p_votes"):
-                ss.pop(key, None)
-            st.rerun(scope="app")
+        st.button(t(lang, "workshop.rejoin"), key="p_rejoin", on_click=_leave)
         return
+    follow(room.step)
     if "p_error" in ss:
         st.warning(t(lang, f"workshop.error_{ss.pop('p_error')}"))
     if room.question is None and room.step < len(BRANCHES) + 1:
