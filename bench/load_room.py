@@ -63,6 +63,9 @@ LOAD_TIMEOUT_S = 120.0
 QUESTION_TIMEOUT_S = 120.0
 #: How long the presenter waits for the last phones to vote before it checks the tally and moves on.
 STRAGGLER_TIMEOUT_S = 30.0
+#: Everyone joins before the facilitator starts, as in a real workshop; on 2 cores loading 30
+#: Streamlit tabs alone takes a minute or more, so joining gets its own, longer wait.
+JOIN_TIMEOUT_S = 180.0
 #: How long the presenter waits for its own tally to show every vote before moving on anyway.
 TALLY_TIMEOUT_S = 15.0
 SAMPLE_S = 0.5
@@ -334,7 +337,9 @@ class Run:
             await self.settled(page, ".room-code")
             self.code_text = (await page.locator(".room-code").inner_text()).strip()
             self.code.set_result(self.code_text)
-            await self._wait_for(lambda: all(p.join_s is not None or p.failed for p in self.participants))
+            await self._wait_for(
+                lambda: all(p.join_s is not None or p.failed for p in self.participants), limit=JOIN_TIMEOUT_S
+            )
             for k, q in enumerate(self.questions, start=1):
                 await self._next(page)
                 await self.settled(page, "h1", q.label)
@@ -355,9 +360,9 @@ class Run:
     async def _next(self, page: Page) -> None:
         await page.get_by_role("button", name=t(LANG, "workshop.next"), exact=True).click(timeout=self.timeout())
 
-    async def _wait_for(self, condition: Callable[[], bool]) -> None:
-        """Waits (without a browser) until every phone is done with a step, or the straggler timeout."""
-        end = time.monotonic() + STRAGGLER_TIMEOUT_S
+    async def _wait_for(self, condition: Callable[[], bool], limit: float = STRAGGLER_TIMEOUT_S) -> None:
+        """Waits (without a browser) until every phone is done with a step, or the timeout."""
+        end = time.monotonic() + limit
         while not condition():
             if time.monotonic() > min(end, self.deadline):
                 return  # the phones that are late report their own timeouts
