@@ -8,18 +8,15 @@ from tree import BRANCHES, Databank, Match, recommend, rooms
 from tree.i18n import t
 
 from . import cards, state
+from .frame import databank
 
 ss = st.session_state
 
 
-def _store() -> rooms.RoomStore:
-    return rooms.default_store()
-
-
 def _join(code: str) -> None:
     try:
-        ss.p_token = _store().join(code)
-        ss.p_code = _store().get(code).code
+        ss.p_token = rooms.default_store().join(code)
+        ss.p_code = rooms.default_store().get(code).code
         ss.p_votes = {}
         ss.pop("p_error", None)
     except rooms.RoomError as err:
@@ -42,18 +39,12 @@ def join_form(lang: str) -> None:
 
 def _vote(qid: str, option: str) -> None:
     try:
-        _store().vote(ss.p_code, ss.p_token, qid, option, taxonomy=_taxonomy())
+        rooms.default_store().vote(ss.p_code, ss.p_token, qid, option, taxonomy=databank().taxonomy)
     except rooms.RoomError as err:
         ss.p_error = err.key
         return
     ss.p_votes = {**ss.get("p_votes", {}), qid: option}
     ss.pop("p_error", None)
-
-
-def _taxonomy():
-    from .frame import databank
-
-    return databank().taxonomy  # the same databank the page shows (BESLISBOOM_DATABANK aware)
 
 
 @st.fragment(run_every="2s")
@@ -64,7 +55,7 @@ def follow(seen_step: int) -> None:
     and its buttons are drawn by a normal run, once per step.
     """
     try:
-        step = _store().get(ss.p_code).step
+        step = rooms.default_store().get(ss.p_code).step
     except rooms.RoomError:
         step = None
     if step != seen_step:
@@ -79,7 +70,7 @@ def _leave() -> None:
 def live(bank: Databank) -> None:
     lang = state.lang()
     try:
-        room = _store().get(ss.p_code)
+        room = rooms.default_store().get(ss.p_code)
     except rooms.RoomError as err:
         st.error(t(lang, f"workshop.error_{err.key}"))
         st.button(t(lang, "workshop.rejoin"), key="p_rejoin", on_click=_leave)

@@ -13,6 +13,7 @@ from tree import presenter as pr
 from tree.i18n import t
 
 from . import state
+from .frame import databank
 
 ss = st.session_state
 ROOM_KEY = "room_code"
@@ -25,16 +26,12 @@ def base_url() -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
-def _store() -> rooms.RoomStore:
-    return rooms.default_store()
-
-
 def _room() -> rooms.Room | None:
     code = ss.get(ROOM_KEY)
     if not code:
         return None
     try:
-        return _store().get(code)
+        return rooms.default_store().get(code)
     except rooms.RoomError:
         ss.pop(ROOM_KEY, None)
         return None
@@ -45,18 +42,12 @@ def _sync_room() -> None:
     room = _room()
     if room is None:
         return
-    store = _store()
+    store = rooms.default_store()
     for qid in BRANCHES:
         if room.answers.get(qid, []) != state.answers()[qid]:
-            store.follow(room.code, qid, state.answers()[qid], taxonomy=_taxonomy())
+            store.follow(room.code, qid, state.answers()[qid], taxonomy=databank().taxonomy)
     if room.step != ss.step:
         store.set_step(room.code, ss.step)
-
-
-def _taxonomy():
-    from .frame import databank
-
-    return databank().taxonomy  # the same databank the page shows (BESLISBOOM_DATABANK aware)
 
 
 def _go(step: int) -> None:
@@ -70,7 +61,7 @@ def _reset() -> None:
     if code:
         ss[ROOM_KEY] = code
         try:
-            _store().reset(code)
+            rooms.default_store().reset(code)
         except rooms.RoomError:
             ss.pop(ROOM_KEY, None)
 
@@ -145,7 +136,7 @@ def funnel_chart(bank: Databank, lang: str) -> None:
 def live_votes(bank: Databank, code: str, qid: str) -> None:
     """The room's answers, refreshed every two seconds without redrawing the page."""
     lang = state.lang()
-    store = _store()
+    store = rooms.default_store()
     try:
         tally = store.tally(code, qid)
         people = store.participants(code)
@@ -210,7 +201,7 @@ def navigation(bank: Databank) -> None:
 
 
 def _open_room() -> None:
-    room = _store().create()
+    room = rooms.default_store().create()
     ss[ROOM_KEY] = room.code
     _sync_room()
 

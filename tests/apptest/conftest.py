@@ -17,19 +17,20 @@ def _clear_streamlit_caches():
     st.cache_resource.clear()
 
 
+def open_app(path: str = APP, **params: str) -> AppTest:
+    """Run a script (the whole app, or one page) as if opened from a link with ``params``."""
+    at = AppTest.from_file(path, default_timeout=30)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 @pytest.fixture
 def app() -> Callable[..., AppTest]:
     """An AppTest of the whole app, optionally opened from a link's query parameters."""
-
-    def make(**params: str) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=30)
-        for key, value in params.items():
-            at.query_params[key] = value
-        at.run()
-        assert not at.exception, at.exception
-        return at
-
-    return make
+    return open_app
 
 
 def texts(at: AppTest) -> str:

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from tree import load_databank, rooms
 from tree.databank import DEFAULT_PATH
 
-from .conftest import texts
+from .conftest import open_app, texts
 
 PRESENTER = str(DEFAULT_PATH.parent / "pages" / "presenter.py")
 PHONE = str(DEFAULT_PATH.parent / "pages" / "kamer.py")
@@ -21,12 +21,7 @@ def room_db(tmp_path, monkeypatch):
 
 
 def presenter(**params: str) -> AppTest:
-    at = AppTest.from_file(PRESENTER, default_timeout=30)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_app(PRESENTER, **params)
 
 
 def pills(at: AppTest, qid: str):
