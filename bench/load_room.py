@@ -33,6 +33,7 @@ import sys
 import tempfile
 import threading
 import time
+import tomllib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -74,7 +75,7 @@ SAMPLE_S = 0.5
 #: Playwright polling 30 tabs ten times a second, which would itself eat most of a core here.
 _WAITER = """([arg, ms]) => new Promise((resolve) => {
   const pred = %s;
-  const check = () => { try { return pred(arg); } catch (e) { return false; } };
+  const check = () => { if (window.__note) window.__note(); try { return pred(arg); } catch (e) { return false; } };
   if (check()) return resolve(true);
   let timer = null;
   const obs = new MutationObserver(() => {
@@ -83,6 +84,25 @@ _WAITER = """([arg, ms]) => new Promise((resolve) => {
   obs.observe(document, {subtree: true, childList: true, characterData: true, attributes: true});
   timer = setTimeout(() => { obs.disconnect(); resolve(check()); }, ms);
 })"""
+
+#: Installed in every tab: keeps a trail of what the phone showed (script and connection state,
+#: headers, stale elements) each time it changed while a wait was running. A stuck phone's trail
+#: goes into its error message: it is how the lost question header and the dead poll timer were
+#: found (see ui/participant_views.live).
+_TRAIL = """() => {
+  window.__trail = [];
+  window.__note = () => {
+    const app = document.querySelector("[data-testid='stApp']");
+    const main = document.querySelector("[data-testid='stMain']");
+    const heads = main ? [...main.querySelectorAll('h1, h2')].map(h => h.textContent.trim()).join(' | ') : '';
+    const state = (name) => app && app.getAttribute(`data-test-${name}-state`);
+    const stale = document.querySelectorAll("[data-stale='true']").length;
+    const seen = `${state('script')} ${state('connection')} [${heads}] stale=${stale}`;
+    const last = window.__trail[window.__trail.length - 1];
+    if (!last || last[1] !== seen) window.__trail.push([Math.round(performance.now()), seen]);
+    if (window.__trail.length > 200) window.__trail.shift();
+  };
+}"""
 
 #: The app is connected and idle and, when ``selector`` is given, a fresh (not stale) element in
 #: the main area matches it, with exactly ``text`` as its text when that is given.
@@ -124,12 +144,14 @@ _ARM_VOTE = """([label, voted]) => {
   document.addEventListener('click', window.__voteClick, {capture: true});
 }"""
 
-#: What a stuck phone shows: its headers, script and connection state (for the error message).
+#: What a stuck phone shows: its headers, script and connection state, and its last changes (ms
+#: since the tab opened), for the error message.
 _SHOWS = """() => {
   const app = document.querySelector("[data-testid='stApp']");
   const heads = [...document.querySelectorAll("[data-testid='stMain'] :is(h1, h2)")].map(h => h.textContent.trim());
+  const trail = (window.__trail || []).slice(-8).map(([ms, seen]) => `${ms} ms: ${seen}`).join('; ');
   return `${JSON.stringify(heads)}, script ${app && app.getAttribute('data-test-script-state')}, `
-    + `connection ${app && app.getAttribute('data-test-connection-state')}`;
+    + `connection ${app && app.getAttribute('data-test-connection-state')}; last changes: ${trail}`;
 }"""
 
 _VOTE_DONE = "() => window.__vote && window.__vote.end !== null"
@@ -146,6 +168,12 @@ _TALLY = """(pattern) => {
   const m = main && main.textContent.match(new RegExp(pattern));
   return m ? Number(m[1]) : null;
 }"""
+
+
+def _post_script_gc() -> bool:
+    """Whether the server runs Streamlit's gc.collect(2) after every run (the app's config turns it off)."""
+    config = ROOT / ".streamlit" / "config.toml"
+    return bool(tomllib.loads(config.read_text(encoding="utf-8")).get("runner", {}).get("postScriptGC", True))
 
 
 class DeadlineExceeded(Exception):
@@ -272,9 +300,12 @@ class ProcSampler(threading.Thread):
 class Run:
     """One load-test run: the presenter, N phones and the bookkeeping they share."""
 
-    def __init__(self, base: str, n: int, deadline: float, seed: int, ramp: float = 0.0) -> None:
+    def __init__(
+        self, base: str, n: int, deadline: float, seed: int, ramp: float = 0.0, settle: float = 0.0
+    ) -> None:
         self.base = base
         self.ramp = ramp
+        self.settle = settle
         self.n = n
         self.deadline = deadline  # time.monotonic() value
         self.rng = random.Random(seed)
@@ -292,7 +323,9 @@ class Run:
         self.code_text = ""
         self.tally_shown: dict[str, int | None] = {}
         self.advance_at: dict[int, float] = {}
-        self.settings: dict[str, object] = {"ramp_s": ramp, "post_script_gc": True, "deadline_s": None}
+        self.settings: dict[str, object] = {
+            "ramp_s": ramp, "settle_s": settle, "post_script_gc": _post_script_gc(), "deadline_s": None
+        }
 
     def error(self, who: str, err: BaseException | str) -> None:
         text = err if isinstance(err, str) else f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
@@ -320,6 +353,7 @@ class Run:
 
     async def open(self, context: BrowserContext, path: str) -> Page:
         page = await context.new_page()
+        await page.add_init_script(_TRAIL)
         await page.goto(f"{self.base}/{path}", timeout=self.timeout(LOAD_TIMEOUT_S))
         await self.until(page, _SETTLED, [None, None], "first render", limit=LOAD_TIMEOUT_S)
         return page
@@ -340,6 +374,7 @@ class Run:
             await self._wait_for(
                 lambda: all(p.join_s is not None or p.failed for p in self.participants), limit=JOIN_TIMEOUT_S
             )
+            await asyncio.sleep(min(self.settle, max(0.0, self.deadline - time.monotonic())))
             for k, q in enumerate(self.questions, start=1):
                 await self._next(page)
                 await self.settled(page, "h1", q.label)
@@ -540,27 +575,29 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--participants", type=int, default=30, help="phones in the room (default 30)")
     ap.add_argument("--deadline", type=float, default=240, help="global time limit in seconds (default 240)")
     ap.add_argument("--seed", type=int, default=1, help="seed for the phones' random answers")
+    ap.add_argument("--settle", type=float, default=10.0,
+                    help="seconds the facilitator talks between the last phone joining and the first question"
+                         " (default 10; 0 starts at once, while 30 tabs are still busy with their first render)")
     ap.add_argument("--ramp", type=float, default=0.0,
                     help="seconds between two phones opening the join page (default 0: all at once)")
-    ap.add_argument("--no-post-script-gc", action="store_true",
-                    help="run the server with runner.postScriptGC=false (Streamlit's gc.collect(2) after every run)")
     args = ap.parse_args(argv)
     if not shutil.which("chromium"):
         print("chromium is not installed: run scripts/ensure-chromium", file=sys.stderr)
         return 2
     started = time.monotonic()
     deadline = started + args.deadline
+    ARTIFACT.parent.mkdir(exist_ok=True)
+    for stale in ARTIFACT.parent.glob("load_room_fail_*.png"):
+        stale.unlink()  # screenshots of an earlier run would pass for this run's failures
+    log = ARTIFACT.with_name("load_room_streamlit.log")
     with tempfile.TemporaryDirectory(prefix="load_room_") as tmp:
         db = Path(tmp) / "rooms.sqlite3"
-        log = Path(tmp) / "streamlit.log"
         env = {"BESLISBOOM_ROOMS_DB": str(db)}
-        if args.no_post_script_gc:
-            env["STREAMLIT_RUNNER_POST_SCRIPT_GC"] = "false"
         with running_app(env=env, log_path=log) as (base, pid):
             sampler = ProcSampler(pid)
             sampler.start()
-            run = Run(base, args.participants, deadline, args.seed, args.ramp)
-            run.settings.update(post_script_gc=not args.no_post_script_gc, deadline_s=args.deadline)
+            run = Run(base, args.participants, deadline, args.seed, args.ramp, args.settle)
+            run.settings.update(deadline_s=args.deadline)
             try:
                 asyncio.run(asyncio.wait_for(run.drive(), timeout=max(1.0, deadline - time.monotonic())))
             except TimeoutError:

@@ -47,35 +47,29 @@ def _vote(qid: str, option: str) -> None:
     ss.pop("p_error", None)
 
 
-@st.fragment(run_every="2s")
-def follow(seen_step: int) -> None:
-    """Polls the room every two seconds and redraws the page only when the projector moved on.
-
-    The poll itself draws nothing, so 30 phones polling cost the server little; the question
-    and its buttons are drawn by a normal run, once per step.
-    """
-    try:
-        step = rooms.default_store().get(ss.p_code).step
-    except rooms.RoomError:
-        step = None
-    if step != seen_step:
-        st.rerun(scope="app")
-
-
 def _leave() -> None:
     for key in ("p_token", "p_code", "p_votes"):
         ss.pop(key, None)
 
 
+@st.fragment(run_every="2s")
 def live(bank: Databank) -> None:
+    """Everything a joined phone shows, redrawn every two seconds and on every tap.
+
+    It is one fragment on purpose: a vote and a poll are both fragment runs, so after joining
+    the phone never does a full-app rerun. Full reruns reset Streamlit's poll timers, and with
+    a poll that called ``st.rerun(scope="app")`` on every step, phones under load stopped
+    polling or lost their question header (Streamlit 1.67; see bench/load_room.py).
+    """
     lang = state.lang()
     try:
         room = rooms.default_store().get(ss.p_code)
     except rooms.RoomError as err:
         st.error(t(lang, f"workshop.error_{err.key}"))
-        st.button(t(lang, "workshop.rejoin"), key="p_rejoin", on_click=_leave)
+        if st.button(t(lang, "workshop.rejoin"), key="p_rejoin"):
+            _leave()
+            st.rerun(scope="app")  # back to the join form, which is outside this fragment
         return
-    follow(room.step)
     if "p_error" in ss:
         st.warning(t(lang, f"workshop.error_{ss.pop('p_error')}"))
     if room.question is None and room.step < len(BRANCHES) + 1:

@@ -110,7 +110,8 @@ def question(bank: Databank, step: int) -> None:
     with right:
         room = _room()
         if room is not None:
-            live_votes(bank, room.code, qid)
+            with st.container():  # its own slot, so a poll that draws more or fewer rows never overwrites the funnel
+                live_votes(bank, room.code, qid)
         funnel_chart(bank, lang)
     # the tree runs left to right over five questions: it needs the full width to stay readable
     st.graphviz_chart(pr.tree_dot(bank, state.answers(), step, lang), width="stretch")
