@@ -156,7 +156,7 @@ _SHOWS = """() => {
 
 _VOTE_DONE = "() => window.__vote && window.__vote.end !== null"
 
-#: The projector's tally line ("De zaal: N stemmen van M deelnemers") shows at least ``want`` votes.
+#: The projector's tally line ("De zaal — gestemd: N van M") shows at least ``want`` votes.
 _TALLY_AT_LEAST = """([pattern, want]) => {
   const main = document.querySelector("[data-testid='stMain']");
   const m = main && main.textContent.match(new RegExp(pattern));

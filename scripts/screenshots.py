@@ -4,7 +4,9 @@
     .venv/bin/python scripts/screenshots.py --url http://localhost:8501
 
 Writes ``<screen>-<width>.png`` (start, question, results, compare at 1280 and 375 px) into
-``artifacts/screenshots/``. Streamlit scrolls inside an inner container, so a full-page shot
+``artifacts/screenshots/``, plus a workshop: the presenter on a 1920×1080 projector (exactly one
+screenful, as the room sees it) with a room open and a phone (390 px) that voted, and the phone
+at the advice. Streamlit scrolls inside an inner container, so a full-page shot
 would only show one screenful; the viewport is made tall instead (``--height``).
 Uses Debian's chromium (Playwright cannot download its own browser here).
 """
@@ -16,10 +18,14 @@ import contextlib
 import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from tests.e2e.server import CHROMIUM_ARGS, running_app  # noqa: E402  (one way to start the app)
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 ANSWERS = "doelgroep=ouderen&thema=eenzaamheid&meten=effect-client&gegevens=cijfers&uitvoering=zelf"
 #: (file name, path and query, heading that shows the screen is drawn)
@@ -61,7 +67,58 @@ def shoot(base: str, out: Path, height: int) -> list[Path]:
                 page.screenshot(path=str(target))
                 written.append(target)
                 context.close()
+        written += shoot_workshop(browser, base, out)
         browser.close()
+    return written
+
+
+def shoot_workshop(browser: Browser, base: str, out: Path) -> list[Path]:
+    """A facilitator opens a room, one phone joins and votes; both are shot at their real size."""
+    base = base.rstrip("/")
+    projector = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="nl-NL")
+    phone_context = browser.new_context(viewport={"width": 390, "height": 844}, locale="nl-NL", has_touch=True)
+    presenter, phone = projector.new_page(), phone_context.new_page()
+    written = []
+
+    def settle(page: Page, heading: str) -> None:
+        page.wait_for_function(_SETTLED, arg=heading, polling=100, timeout=30_000)
+        page.wait_for_timeout(700)
+
+    def shot(page: Page, name: str) -> None:
+        target = out / f"{name}.png"
+        page.screenshot(path=str(target))
+        written.append(target)
+
+    presenter.goto(f"{base}/presenter")
+    settle(presenter, "Beslisboom effectmeting — workshop")
+    presenter.get_by_role("button", name="Open een kamer").click()
+    presenter.locator(".room-code").wait_for()
+    settle(presenter, "Beslisboom effectmeting — workshop")
+    code = presenter.locator(".room-code").inner_text().strip()
+    shot(presenter, "presenter-room-1920")
+    phone.goto(f"{base}/kamer?code={code}")
+    settle(phone, "Doe mee met de workshop")
+    phone.get_by_role("button", name="Doe mee").click()
+    phone.get_by_text("Even wachten").wait_for()
+    presenter.get_by_role("button", name="Volgende →").click()
+    settle(presenter, "Doelgroep")
+    phone.get_by_role("button", name="Ouderen", exact=True).click()
+    phone.get_by_role("button", name="✓ Ouderen").wait_for()
+    presenter.get_by_text("De zaal — gestemd: 1 van 1").wait_for(timeout=10_000)
+    presenter.wait_for_timeout(4000)  # the live chart redraws every 2 s
+    shot(presenter, "presenter-question-1920")
+    shot(phone, "phone-question-390")
+    for heading in ("Inhoudelijk thema", "Wat wilt u meten?", "Type gegevens", "Zelf doen, uitbesteden of een mix?"):
+        presenter.get_by_role("button", name="Volgende →").click()
+        settle(presenter, heading)
+    presenter.get_by_role("button", name="Volgende →").click()
+    settle(presenter, "Advies")
+    shot(presenter, "presenter-advice-1920")
+    phone.get_by_role("heading", name="Advies").wait_for(timeout=10_000)
+    phone.wait_for_timeout(700)
+    shot(phone, "phone-advice-390")
+    projector.close()
+    phone_context.close()
     return written
 
 

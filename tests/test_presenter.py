@@ -61,6 +61,18 @@ def _attrs(text: str) -> dict[str, str]:
     return {key: _unescape(value) for key, value in pairs}
 
 
+_RANK = re.compile(r'  \{rank=same; ((?:"(?:[^"\\]|\\.)*"; ?)+)\}')
+
+
+def parse_columns(dot: str) -> list[list[str]]:
+    """The ``rank=same`` groups: each question with the options that hang under it."""
+    return [
+        [_unescape(name) for name in re.findall(r'"((?:[^"\\]|\\.)*)";', m.group(1))]
+        for m in map(_RANK.fullmatch, dot.splitlines())
+        if m
+    ]
+
+
 def parse_dot(dot: str) -> tuple[dict[str, dict[str, str]], list[tuple[str, str, dict[str, str]]], dict[str, str]]:
     """(nodes by id, edges in order, the default node attributes); fails on any malformed line."""
     lines = dot.strip().splitlines()
@@ -69,6 +81,8 @@ def parse_dot(dot: str) -> tuple[dict[str, dict[str, str]], list[tuple[str, str,
     edges: list[tuple[str, str, dict[str, str]]] = []
     defaults: dict[str, str] = {}
     for line in lines[1:-1]:
+        if _RANK.fullmatch(line):
+            continue  # the columns; see parse_columns
         header = _HEADER.fullmatch(line)
         if header:
             if header.group(1) == "node":
@@ -189,6 +203,23 @@ def test_dot_shows_the_questions_in_order_with_their_counts():
     assert 'rankdir="LR"' in dot
     assert defaults["fontname"] == "Helvetica" and int(defaults["fontsize"]) >= 18
     assert all(int(a.get("fontsize", defaults["fontsize"])) >= 18 for a in nodes.values())
+
+
+def test_dot_hangs_every_option_under_its_question_so_the_tree_is_as_wide_as_the_spine():
+    dot = tree_dot(BANK, EXAMPLE, 3, "nl")
+    nodes, edges, _ = parse_dot(dot)
+    columns = parse_columns(dot)
+    assert [c[0] for c in columns] == [f"q:{q}" for q in BRANCHES]
+    placed = [n for c in columns for n in c]
+    assert sorted(placed) == sorted(n for n in nodes if n != "start")  # every node but the start, once
+    for column in columns:
+        q = column[0]
+        assert all((q, n) in {(u, v) for u, v, _ in edges} for n in column[1:])
+    # the current question's options read top-down in the tree's order (dot stacks them bottom-up)
+    meten = next(c for c in columns if c[0] == "q:meten")[1:]
+    order = [f"o:meten:{o.id}" for o in BANK.taxonomy.question("meten").options]
+    assert meten == order
+    assert [dot.index(f'"{n}" [') for n in meten] == sorted((dot.index(f'"{n}" [') for n in meten), reverse=True)
 
 
 def test_dot_highlights_chosen_options_and_the_current_question():

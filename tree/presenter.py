@@ -190,12 +190,13 @@ def tree_dot(bank: Databank, answers: Answers, step: int, lang: str, *, max_opti
         lines.append(_node(qn, label=label, fontsize=FONT_SIZE, **look))
         # heavy so the path stays straight; two ranks long so the options fit in between
         path = _REACHED_EDGE if reached else _LATER_EDGE
-        lines.append(_edge(previous, qn, weight=10, minlen=1 if previous == start else 2, **path))
+        lines.append(_edge(previous, qn, weight=10, **path))
         previous = qn
 
+    columns = []
     for position, qn in enumerate(questions, start=1):
         qid = g.nodes[qn]["qid"]
-        lines += _option_lines(
+        option_nodes, option_edges = _option_lines(
             g,
             qn,
             set(clean.get(qid, [])),
@@ -204,56 +205,65 @@ def tree_dot(bank: Databank, answers: Answers, step: int, lang: str, *, max_opti
             reached=position <= step,
             max_options=max_options,
         )
+        # dot stacks a rank's nodes bottom-up in declaration order: declared in reverse, the
+        # options read top-down in the tree's order
+        lines += [line for _, line in reversed(option_nodes)] + option_edges
+        columns.append([qn, *(name for name, _ in option_nodes)])
+    # Each question's options hang under it in the same column (rank), so the diagram is only
+    # as wide as the spine: seven columns fill a projector's width at a readable size.
+    lines += ["  {rank=same; " + " ".join(f"{_quote(n)};" for n in column) + "}" for column in columns]
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
 def _option_lines(
     g: nx.DiGraph, qn: str, chosen: set[str], lang: str, *, current: bool, reached: bool, max_options: int
-) -> list[str]:
-    """The options drawn under one question, with their edges (see ``tree_dot``)."""
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """The options drawn under one question: (node name, node line) pairs in the tree's order,
+    and the edge lines (see ``tree_dot``)."""
     options = [v for _, v, kind in g.out_edges(qn, data="kind") if kind == "option"]
     picked = {v for v in options if g.nodes[v]["oid"] in chosen}
     if current:
         shown, hidden = _options_to_draw(options, picked, max_options)
     else:
         shown, hidden = [v for v in options if v in picked], 0
-    lines = []
+    nodes: list[tuple[str, str]] = []
+    edges: list[str] = []
     for v in shown:
         text = _label(*_wrap(g.nodes[v]["label"].get(lang)))
         if v in picked and (reached or current):
             look = {"fillcolor": CHOSEN_FILL, "fontcolor": CHOSEN_INK, "color": INK, "penwidth": 4}
-            lines.append(_node(v, label=text, style="rounded,filled,bold", **look))
-            lines.append(_edge(qn, v, **_REACHED_EDGE))
+            nodes.append((v, _node(v, label=text, style="rounded,filled,bold", **look)))
+            edges.append(_edge(qn, v, **_REACHED_EDGE))
         elif v in picked:  # an answer to a question the walk has not reached yet (the room went back)
             look = {"fillcolor": LATER_FILL, "fontcolor": LATER, "color": LATER}
-            lines.append(_node(v, label=text, style="rounded,filled,dashed", **look))
-            lines.append(_edge(qn, v, **_LATER_EDGE))
+            nodes.append((v, _node(v, label=text, style="rounded,filled,dashed", **look)))
+            edges.append(_edge(qn, v, **_LATER_EDGE))
         else:
-            lines.append(_node(v, label=text))
-            lines.append(_edge(qn, v, color=OPTION_LINE, penwidth=2))
+            nodes.append((v, _node(v, label=text)))
+            edges.append(_edge(qn, v, color=OPTION_LINE, penwidth=2))
     if hidden:
         more = f"{qn}:more"
         text = _label(t(lang, "presenter.more_options", n=hidden))
-        lines.append(_node(more, label=text, shape="plaintext", style="", fillcolor=PAPER))
-        lines.append(_edge(qn, more, color=OPTION_LINE, penwidth=2, style="dotted"))
+        nodes.append((more, _node(more, label=text, shape="plaintext", style="", fillcolor=PAPER)))
+        edges.append(_edge(qn, more, color=OPTION_LINE, penwidth=2, style="dotted"))
     if not shown and not current:
         empty = f"{qn}:none"
         if reached:  # answered "weet ik niet / geen voorkeur": saying so explains the repeated count
             text = _label(t(lang, "presenter.no_preference"))
-            lines.append(_node(empty, label=text, style="rounded,dashed", color=PATH, fillcolor=PAPER))
-            lines.append(_edge(qn, empty, color=PATH, penwidth=2, style="dashed"))
+            nodes.append((empty, _node(empty, label=text, style="rounded,dashed", color=PATH, fillcolor=PAPER)))
+            edges.append(_edge(qn, empty, color=PATH, penwidth=2, style="dashed"))
         else:
             text = _label(t(lang, "presenter.later"))
-            lines.append(_node(empty, label=text, style="rounded,dashed", color=LATER, fontcolor=LATER))
-            lines.append(_edge(qn, empty, **_LATER_EDGE))
+            nodes.append((empty, _node(empty, label=text, style="rounded,dashed", color=LATER, fontcolor=LATER)))
+            edges.append(_edge(qn, empty, **_LATER_EDGE))
     if current:
         drawn = set(shown)
         for u, v, kind in g.edges(shown, data="kind"):
             if kind == "broader" and v in drawn:
-                # sideways within the column of options: constraint=false keeps them in one rank
-                lines.append(_edge(u, v, color=OPTION_LINE, penwidth=2, style="dashed", constraint="false"))
-    return lines
+                # within the column of options; constraint=false so it does not reorder the column
+                edges.append(_edge(u, v, color=OPTION_LINE, penwidth=2, style="dashed", constraint="false"))
+    return nodes, edges
 
 
 # --- the link and its QR code ---------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-import pandas as pd
 import streamlit as st
 
 from tree import BRANCHES, Databank, count_fitting, recommend, rooms
@@ -13,6 +12,7 @@ from tree import presenter as pr
 from tree.i18n import t
 
 from . import state
+from .bars import bars
 from .frame import databank
 
 ss = st.session_state
@@ -79,7 +79,7 @@ def opening(bank: Databank) -> None:
     lang = state.lang()
     st.title(t(lang, "workshop.title"))
     st.markdown(t(lang, "workshop.intro"))
-    st.metric(t(lang, "workshop.in_databank"), len(bank.active))
+    st.html(f'<div class="big-count">{t(lang, "workshop.in_databank", n=len(bank.active))}</div>')
 
 
 def _on_pick(qid: str) -> None:
@@ -114,23 +114,16 @@ def question(bank: Databank, step: int) -> None:
                 live_votes(bank, room.code, qid)
         funnel_chart(bank, lang)
     # the tree runs left to right over five questions: it needs the full width to stay readable
-    st.graphviz_chart(pr.tree_dot(bank, state.answers(), step, lang), width="stretch")
+    # the pills above list every option; the tree shows a few, so it stays one screen wide and readable
+    st.graphviz_chart(pr.tree_dot(bank, state.answers(), step, lang, max_options=4), width="stretch")
 
 
 def funnel_chart(bank: Databank, lang: str) -> None:
     steps = pr.funnel(bank, state.answers(), lang)
-    st.markdown(f"**{t(lang, 'workshop.funnel')}**")
-    frame = pd.DataFrame({"stap": [s.label for s in steps], "instrumenten": [s.count for s in steps]})
-    # a table with bars reads better from the back of a room than chart axes with cut-off labels
-    st.dataframe(
-        frame, hide_index=True, width="stretch",
-        column_config={
-            "stap": st.column_config.TextColumn(t(lang, "workshop.step"), width="large"),
-            "instrumenten": st.column_config.ProgressColumn(
-                t(lang, "workshop.instruments"), min_value=0, max_value=max(1, steps[0].count), format="%d"
-            ),
-        },
-    )
+    title = t(lang, "workshop.funnel")
+    st.markdown(f"**{title}**")
+    rows = [(s.label, s.count) for s in steps]
+    st.html(bars(rows, maximum=steps[0].count, label=title, highlight_top=False, compact=True))
 
 
 @st.fragment(run_every="2s")
@@ -144,14 +137,15 @@ def live_votes(bank: Databank, code: str, qid: str) -> None:
     except rooms.RoomError as err:
         st.warning(str(err))
         return
-    st.markdown(f"**{t(lang, 'workshop.room_votes', n=sum(tally.values()), people=people)}**")
+    heading = t(lang, "workshop.room_votes", n=sum(tally.values()), people=people)
+    st.markdown(f"**{heading}**")
     if not tally:
         st.caption(t(lang, "workshop.no_votes"))
         return
-    options = bank.taxonomy.question(qid).options
-    labels = {"": t(lang, "common.no_preference"), **{o.id: o.label.get(lang) for o in options}}
-    frame = pd.DataFrame({"antwoord": [labels.get(k, k) for k in tally], "stemmen": list(tally.values())})
-    st.bar_chart(frame, x="antwoord", y="stemmen", horizontal=True, height=260)
+    # the tree's order (not the count's), so rows do not jump around while the room votes
+    options = [(o.id, o.label.get(lang)) for o in bank.taxonomy.question(qid).options]
+    rows = [(label, tally[oid]) for oid, label in [*options, ("", t(lang, "common.no_preference"))] if oid in tally]
+    st.html(bars(rows, label=heading))
     top = max(tally.values())
     winners = [k for k, v in tally.items() if v == top and k]
     if winners and st.button(t(lang, "workshop.follow_room"), key=f"follow:{qid}"):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from .bars import CSS as BARS_CSS
+
 _CSS = """
 <style>
 [data-testid="stMainBlockContainer"] { max-width: 1600px; padding-top: 1.5rem; }
@@ -13,6 +15,10 @@ _CSS = """
 [data-testid="stMain"] [data-testid^="stBaseButton-"] p { font-size: 1.5rem; font-weight: 600; }
 [data-testid="stMain"] [data-testid^="stBaseButton-"] { min-height: 3.6rem; padding: 0.4rem 1.4rem; }
 .big-count { font-size: 2.6rem; font-weight: 700; }
+/* Streamlit shrinks Graphviz text to ~10 px; the tree's own sizes (18/20 pt, see tree.presenter) were
+   chosen for the back of the room, so they win again. */
+[data-testid="stGraphVizChart"] svg text[font-size="20.00"] { font-size: 20px !important; }
+[data-testid="stGraphVizChart"] svg text[font-size="18.00"] { font-size: 18px !important; }
 .room-code { font-size: 4rem; font-weight: 800; letter-spacing: 0.3rem; color: #0B3D2E; }
 </style>
 """
@@ -30,7 +36,7 @@ _PHONE_CSS = """
 
 
 def projector() -> None:
-    st.html(_CSS)
+    st.html(_CSS + f"<style>{BARS_CSS}</style>")
 
 
 def phone() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -76,7 +78,10 @@ def test_room_votes_are_shown_and_followed(room_db):
     for answer in ("jeugd", "jeugd", "ouderen"):
         room_db.vote(code, room_db.join(code), "doelgroep", answer, taxonomy=taxonomy)
     at.run()
-    assert "De zaal: 3 stemmen van 3 deelnemers" in texts(at)
+    assert "De zaal — gestemd: 3 van 3" in texts(at)
+    tally = next(h.proto.body for h in at.get("html") if 'aria-label="De zaal' in h.proto.body)
+    rows = re.findall(r'class="label">([^<]+)</span>.*?class="n">(\d+)<', tally)
+    assert rows == [("Kinderen en jeugd", "2"), ("Ouderen", "1")]  # the tree's order, counted once each
     click(at, "follow:doelgroep")
     assert at.session_state.answers["doelgroep"] == ["jeugd"]
     assert room_db.get(code).answers["doelgroep"] == ["jeugd"]

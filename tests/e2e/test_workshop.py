@@ -39,14 +39,14 @@ def test_room_votes_along_and_phones_get_the_advice(browser, server) -> None:
         button.click()
         expect(phone.page.get_by_role("button", name=f"✓ {answer}")).to_be_visible()
     # the projector's live chart counts both votes, and the facilitator follows the room
-    expect(page.get_by_text("De zaal: 2 stemmen van 2 deelnemers")).to_be_visible(timeout=10_000)
+    expect(page.get_by_text("De zaal — gestemd: 2 van 2")).to_be_visible(timeout=10_000)
     facilitator.act(lambda: page.get_by_role("button", name="Volg de zaal (meeste stemmen)").click())
     expect(page.get_by_text("Nog 48 instrumenten passen")).to_be_visible()
 
     # a changed vote counts once
     phones[1].page.get_by_role("button", name="Jongeren", exact=True).click()
     expect(phones[1].page.get_by_role("button", name="✓ Jongeren")).to_be_visible()
-    expect(page.get_by_text("De zaal: 2 stemmen van 2 deelnemers")).to_be_visible(timeout=10_000)
+    expect(page.get_by_text("De zaal — gestemd: 2 van 2")).to_be_visible(timeout=10_000)
 
     for heading in (
         "Inhoudelijk thema",
