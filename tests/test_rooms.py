@@ -282,13 +282,30 @@ def test_set_step_bounds(store: SQLiteRoomStore) -> None:
     assert store.get(room.code).step == RESULTS_STEP
 
 
+def test_my_votes_are_this_participants_latest_only(store: SQLiteRoomStore, taxonomy: tree.Taxonomy) -> None:
+    room = at_question(store, "doelgroep")
+    me, other = store.join(room.code), store.join(room.code)
+    assert store.my_votes(room.code, me) == {}
+    store.vote(room.code, me, "doelgroep", "ouderen", taxonomy=taxonomy)
+    store.vote(room.code, other, "doelgroep", "jeugd", taxonomy=taxonomy)
+    store.vote(room.code, me, "doelgroep", "", taxonomy=taxonomy)  # changed to geen voorkeur
+    store.set_step(room.code, 2)
+    store.vote(room.code, me, "thema", "eenzaamheid", taxonomy=taxonomy)
+    assert store.my_votes(room.code, me) == {"doelgroep": "", "thema": "eenzaamheid"}
+    assert store.my_votes(room.code, other) == {"doelgroep": "jeugd"}
+    with pytest.raises(RoomNotFound):
+        store.my_votes("ZZZZZZZZ", me)
+
+
 def test_reset_clears(store: SQLiteRoomStore, taxonomy: tree.Taxonomy) -> None:
     room = at_question(store, "uitvoering")
     token = store.join(room.code)
     store.vote(room.code, token, "uitvoering", "zelf", taxonomy=taxonomy)
     store.follow(room.code, "uitvoering", ["zelf"], taxonomy=taxonomy)
+    assert store.my_votes(room.code, token) == {"uitvoering": "zelf"}
     fresh = store.reset(room.code)
     assert (fresh.step, fresh.answers, fresh.question) == (0, {}, None)
+    assert store.my_votes(room.code, token) == {}  # the phone must not show last walk's ✓
     assert store.get(room.code) == fresh
     assert store.tally(room.code, "uitvoering") == {}
     assert store.participants(room.code) == 1  # phones stay in the room for the next walk

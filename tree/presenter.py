@@ -139,14 +139,15 @@ def tree_dot(bank: Databank, answers: Answers, step: int, lang: str, *, max_opti
 
     Left to right: "all instruments", then one node per question with how many instruments
     still fit after it, joined by the path the room walks. Each question's options hang under
-    it in its own column, so the diagram is only as wide as the spine. Under the current question
-    (``BRANCHES[step - 1]``) its options (at most ``max_options``, chosen ones first), so the room
-    sees what it can choose; under answered questions only what was chosen; later questions are grey with a faint placeholder (or their
-    chosen options, faint, when the walk went back). Broader-option edges among the current
-    question's options are drawn dashed: choosing "ouderen" also finds instruments for
-    "volwassenen", and the room should see why. Step 0 is the start, ``len(BRANCHES) + 1`` the
-    results (every question answered). Questions and options are read from the graph's
-    question→option edges, so a curator's new option shows up without a code change.
+    it in its own column, so the diagram is only as wide as the spine. Under the current
+    question (``BRANCHES[step - 1]``) its options (at most ``max_options``, chosen ones first),
+    so the room sees what it can choose; under answered questions only what was chosen; later
+    questions are grey with a faint placeholder (or their chosen options, faint, when the walk
+    went back). Broader-option edges among the current question's options are drawn dashed:
+    choosing "ouderen" also finds instruments for "volwassenen", and the room should see why.
+    Step 0 is the start, ``len(BRANCHES) + 1`` the results (every question answered). Questions
+    and options are read from the graph's question→option edges, so a curator's new option
+    shows up without a code change.
     """
     g = bank.graph
     clean, _ = normalise_answers(bank, answers)

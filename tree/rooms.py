@@ -219,6 +219,8 @@ class RoomStore(Protocol):
 
     def participants(self, code: str) -> int: ...
 
+    def my_votes(self, code: str, participant: str) -> dict[str, str]: ...
+
     def set_step(self, code: str, step: int, *, now: datetime | None = None) -> Room: ...
 
     def follow(
@@ -451,6 +453,19 @@ class SQLiteRoomStore(RoomStore):
         conn = self._connect()
         room = self._load(conn, code, None, check_expiry=False)
         return conn.execute("SELECT COUNT(*) FROM participants WHERE room = ?", (room.code,)).fetchone()[0]
+
+    def my_votes(self, code: str, participant: str) -> dict[str, str]:
+        """This participant's current votes per question id ("" = geen voorkeur).
+
+        The phone shows its "✓" from here, not from its own session: after the facilitator
+        starts a new walk (``reset``) the old votes are gone, and the phone must not claim them.
+        """
+        conn = self._connect()
+        room = self._load(conn, code, None, check_expiry=False)
+        rows = conn.execute(
+            "SELECT question, option FROM votes WHERE room = ? AND participant = ?", (room.code, participant)
+        ).fetchall()
+        return dict(rows)
 
     def set_step(self, code: str, step: int, *, now: datetime | None = None) -> Room:
         """Move the projector to ``step`` (0 = start, 1..5 = questions, 6 = results); votes are kept,

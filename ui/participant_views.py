@@ -17,7 +17,6 @@ def _join(code: str) -> None:
     try:
         ss.p_token = rooms.default_store().join(code)
         ss.p_code = rooms.default_store().get(code).code
-        ss.p_votes = {}
         ss.pop("p_error", None)
     except rooms.RoomError as err:
         ss.p_error = err.key
@@ -43,12 +42,11 @@ def _vote(qid: str, option: str) -> None:
     except rooms.RoomError as err:
         ss.p_error = err.key
         return
-    ss.p_votes = {**ss.get("p_votes", {}), qid: option}
     ss.pop("p_error", None)
 
 
 def _leave() -> None:
-    for key in ("p_token", "p_code", "p_votes"):
+    for key in ("p_token", "p_code"):
         ss.pop(key, None)
 
 
@@ -81,7 +79,7 @@ def live(bank: Databank) -> None:
     qid = room.question
     q = bank.taxonomy.question(qid)
     st.header(q.label.get(lang))
-    mine = ss.get("p_votes", {}).get(qid)
+    mine = rooms.default_store().my_votes(room.code, ss.p_token).get(qid)
     for opt in q.options:
         label = ("✓ " if mine == opt.id else "") + opt.label.get(lang)
         st.button(label, key=f"v:{qid}:{opt.id}", on_click=_vote, args=(qid, opt.id), width="stretch",

@@ -101,6 +101,7 @@ def test_participant_joins_votes_changes_vote_and_sees_advice(room_db):
     click(phone, "v:doelgroep:ouderen")
     click(phone, "v:doelgroep:jeugd")  # changed my mind: counted once
     assert room_db.tally(code, "doelgroep") == {"jeugd": 1}
+    assert "✓ Kinderen en jeugd" in [b.label for b in phone.button]
     taxonomy = load_databank().taxonomy
     room_db.follow(code, "doelgroep", ["ouderen"], taxonomy=taxonomy)
     room_db.follow(code, "thema", ["eenzaamheid"], taxonomy=taxonomy)
@@ -108,6 +109,25 @@ def test_participant_joins_votes_changes_vote_and_sees_advice(room_db):
     phone.run()
     assert "Advies" in [h.value for h in phone.header]
     assert "De Jong Gierveld Eenzaamheidsschaal (11 items)" in texts(phone)
+
+
+def test_a_new_walk_clears_the_phones_ticks(room_db):
+    code = room_db.create().code
+    room_db.set_step(code, 1)
+    phone = AppTest.from_file(PHONE, default_timeout=30)
+    phone.query_params["code"] = code
+    phone.run()
+    click(phone, "p_join")
+    click(phone, "v:doelgroep:ouderen")
+    assert "✓ Ouderen" in [b.label for b in phone.button]
+    room_db.reset(code)  # the facilitator's "Nieuwe ronde"
+    phone.run()
+    assert "Even wachten" in texts(phone)
+    room_db.set_step(code, 1)
+    phone.run()
+    labels = [b.label for b in phone.button]
+    assert "Ouderen" in labels and not any(label.startswith("✓") for label in labels)
+    assert "U hebt gestemd" not in texts(phone)
 
 
 @pytest.mark.parametrize(
