@@ -208,3 +208,25 @@ def test_retired_instruments_are_loaded_but_not_active(make_bank):
     bank = make_bank(record("a"), record("b", status="ingetrokken"))
     assert set(bank.instruments) == {"a", "b"}
     assert [i.id for i in bank.active] == ["a"]
+
+
+@pytest.mark.parametrize(
+    ("formerly", "other_formerly"),
+    [(["armoede-schulden"], None), (["oud"], ["oud"])],  # a current id; the same old id on two options
+)
+def test_a_former_option_id_must_point_one_way(bank_dir, formerly, other_formerly):
+    """An old link's id must lead to exactly one option, or it would land on a guess."""
+    import yaml
+
+    path = bank_dir / "_questions.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    thema = next(q for q in data["questions"] if q["id"] == "thema")
+    options = {o["id"]: o for o in thema["options"]}
+    options["eenzaamheid"]["formerly"] = formerly
+    if other_formerly:
+        options["participatie"]["formerly"] = other_formerly
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(DatabankError) as exc:
+        load_databank(bank_dir)
+    assert exc.value.problems[0].file == "_questions.yaml"
+    assert "vroegere id" in exc.value.problems[0].message

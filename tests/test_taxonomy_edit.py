@@ -10,6 +10,7 @@ import pytest
 import tree
 from tree import history, store, taxonomy_edit
 from tree.databank import QUESTIONS_FILE
+from tree.links import parse_params
 from tree.taxonomy_edit import OptionInUse
 
 from .conftest import record, write_record
@@ -141,7 +142,15 @@ def test_rename_migrates_every_instrument_in_one_change(bank, bank_dir, write_ca
     assert after.taxonomy.option("thema", "alleen-zijn").label.nl == "Eenzaamheid"
     # comments survive in both kinds of file; the questions file changed only on the id line
     assert (bank_dir / "a.yaml").read_text(encoding="utf-8").startswith("# gecontroleerd door Anna\n")
-    assert diff_lines(before_q, questions_text(bank_dir)) == ["-      - id: eenzaamheid", "+      - id: alleen-zijn"]
+    assert diff_lines(before_q, questions_text(bank_dir)) == [
+        "-      - id: eenzaamheid",
+        "+      - id: alleen-zijn",
+        "+        formerly: [eenzaamheid]",
+    ]
+    # a link shared before the rename still lands on the option, in the engine and in the link parser
+    assert after.taxonomy.current_id("thema", "eenzaamheid") == "alleen-zijn"
+    assert tree.recommend(after, {"thema": ["eenzaamheid"]}).answers["thema"] == ["alleen-zijn"]
+    assert parse_params({"thema": "eenzaamheid"}, after.taxonomy).answers["thema"] == ["alleen-zijn"]
 
 
 def test_rename_updates_broader_and_combines_references(make_bank, bank_dir):
@@ -155,6 +164,30 @@ def test_rename_updates_broader_and_combines_references(make_bank, bank_dir):
     assert after.taxonomy.option("thema", "eenzaamheid").broader == "alle-onderwerpen"
     assert after.taxonomy.option("gegevens", "beide").combines == ["getallen", "verhalen"]
     assert after.instruments["a"].gegevens == ["getallen"]
+
+
+def test_renaming_back_and_forth_keeps_every_old_link_and_refuses_ambiguity(make_bank, bank_dir):
+    taxonomy_edit.rename_option(make_bank(record("a")), "thema", "eenzaamheid", "alleen-zijn", author="x")
+    taxonomy_edit.rename_option(tree.load_databank(bank_dir), "thema", "alleen-zijn", "isolement", author="x")
+    bank = tree.load_databank(bank_dir)
+    assert bank.taxonomy.option("thema", "isolement").formerly == ["eenzaamheid", "alleen-zijn"]
+    assert {bank.taxonomy.current_id("thema", x) for x in ("eenzaamheid", "alleen-zijn", "isolement")} == {"isolement"}
+    # another option may not take a former id: an old link would not know where to go
+    with pytest.raises(ValueError, match="eerder de id"):
+        taxonomy_edit.rename_option(bank, "thema", "armoede-schulden", "eenzaamheid", author="x")
+    # the option itself may take its old id back; it leaves the list and the one it drops goes on
+    taxonomy_edit.rename_option(bank, "thema", "isolement", "eenzaamheid", author="x")
+    bank = tree.load_databank(bank_dir)
+    assert bank.problems == []
+    assert bank.taxonomy.option("thema", "eenzaamheid").formerly == ["alleen-zijn", "isolement"]
+
+
+def test_an_instrument_file_with_a_former_id_is_told_the_new_one(make_bank, bank_dir):
+    taxonomy_edit.rename_option(make_bank(record("a")), "thema", "eenzaamheid", "alleen-zijn", author="x")
+    write_record(bank_dir, record("laat", thema=["eenzaamheid"]))  # e.g. pasted from an old export
+    problems = tree.load_databank(bank_dir).problems
+    assert [(p.file, p.field) for p in problems] == [("laat.yaml", "thema")]
+    assert "heet nu 'alleen-zijn'" in problems[0].message
 
 
 @pytest.mark.parametrize(

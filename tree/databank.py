@@ -248,14 +248,13 @@ def check_against_taxonomy(
         known = set(taxonomy.option_ids(qid))
         for n, oid in enumerate(inst.options(qid)):
             if oid not in known:
-                problems.append(
-                    Problem(
-                        file_name,
-                        line((qid, n)),
-                        qid,
-                        f"onbekende optie '{oid}'; kies uit / unknown option, choose from: {', '.join(sorted(known))}",
-                    )
+                renamed = taxonomy.current_id(qid, oid)
+                message = (
+                    f"optie '{oid}' heet nu '{renamed}' / option was renamed to '{renamed}'"
+                    if renamed
+                    else f"onbekende optie '{oid}'; kies uit / unknown option, choose from: {', '.join(sorted(known))}"
                 )
+                problems.append(Problem(file_name, line((qid, n)), qid, message))
     return problems
 
 

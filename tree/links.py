@@ -45,12 +45,12 @@ def parse_params(params: Mapping[str, str | Sequence[str]], taxonomy: Taxonomy) 
             unknown.extend((key, v) for v in _values(raw) or [""])
             continue
         question = taxonomy.question(key)
-        known = [o.id for o in question.options]
         for v in _values(raw):
-            if v not in known:
+            current = taxonomy.current_id(key, v)  # a link from before a rename still lands
+            if current is None:
                 unknown.append((key, v))
-            elif v not in answers[key]:
-                answers[key].append(v)
+            elif current not in answers[key]:
+                answers[key].append(current)
         if not question.multiple and len(answers[key]) > 1:
             unknown.extend((key, v) for v in answers[key][1:])
             answers[key] = answers[key][:1]

@@ -85,10 +85,13 @@ def normalise_answers(bank: Databank, answers: Answers) -> tuple[dict[str, list[
             ignored.extend((qid, o) for o in oids)
             continue
         known = bank.taxonomy.option_ids(qid)
+        chosen = set()
         for oid in oids:
-            if oid not in known:
+            current = oid if oid in known else bank.taxonomy.current_id(qid, oid)  # renamed since
+            if current is None:
                 ignored.append((qid, oid))
-        chosen = set(oids)
+            else:
+                chosen.add(current)
         clean[qid] = [o for o in known if o in chosen]
         if not bank.taxonomy.question(qid).multiple and len(clean[qid]) > 1:
             clean[qid] = clean[qid][:1]

@@ -50,6 +50,10 @@ class Option(BaseModel):
         default=None,
         description="Een instrument heeft deze optie als het al deze opties heeft (bijv. beide).",
     )
+    formerly: list[Slug] | None = Field(
+        default=None,
+        description="Vroegere ids van deze optie (hernoemen vult dit zelf): oude gedeelde links blijven werken.",
+    )
 
 
 class Question(BaseModel):
@@ -67,6 +71,12 @@ class Question(BaseModel):
         if dup:
             raise ValueError(f"optie-id dubbel / duplicate option id: {', '.join(dup)}")
         known = set(ids)
+        former = [f for o in self.options for f in (o.formerly or [])]
+        clash = sorted({f for f in former if f in known or former.count(f) > 1})
+        if clash:
+            raise ValueError(
+                f"vroegere id ook in gebruik of dubbel / former id in use or duplicated: {', '.join(clash)}"
+            )
         for opt in self.options:
             refs = ([opt.broader] if opt.broader else []) + list(opt.combines or [])
             for ref in refs:
@@ -109,6 +119,17 @@ class Taxonomy(BaseModel):
 
     def option_ids(self, qid: str) -> list[str]:
         return [o.id for o in self.question(qid).options]
+
+    def current_id(self, qid: str, oid: str) -> str | None:
+        """``oid`` as it is called now: itself, the option it was renamed to, or None if unknown.
+
+        Links shared before a curator renamed an option carry the old id; they should still
+        land on the same answer rather than silently lose it.
+        """
+        for o in self.question(qid).options:
+            if o.id == oid or oid in (o.formerly or []):
+                return o.id
+        return None
 
 
 class Source(BaseModel):

@@ -326,7 +326,9 @@ def rename_option(bank: Databank, qid: str, old: str, new: str, *, author: str) 
     ones too). All files go through one :func:`tree.store.write_files`, which validates the end
     state: if a file using ``old`` is broken for another reason, the rename is refused with that
     file's problems (``store.ValidationFailed``) rather than leaving it behind with the old id.
-    Old shared links with the old id stop matching (they are reported as unknown, never an error).
+    The old id goes into the option's ``formerly`` list, so links shared before the rename still
+    land on this option (``Taxonomy.current_id``). A new id that is another option's former id is
+    refused: an old link would become ambiguous.
     """
     _check_slug(new)
     data, qtext = load_questions(bank.path)
@@ -334,7 +336,23 @@ def rename_option(bank: Databank, qid: str, old: str, new: str, *, author: str) 
     idx = _index(question, old)
     if new in [o["id"] for o in question["options"]]:
         raise ValueError(f"optie '{new}' bestaat al bij {qid} / option already exists")
-    question["options"][idx]["id"] = new
+    renamed = question["options"][idx]
+    for n, opt in enumerate(question["options"]):
+        if n != idx and new in (opt.get("formerly") or []):
+            raise ValueError(
+                f"'{new}' was eerder de id van optie '{opt['id']}'; oude links zouden dubbelzinnig worden"
+                f" / '{new}' is a former id of option '{opt['id']}'"
+            )
+    renamed["id"] = new
+    # renaming back (a → b → a) takes a off the list again; the id just given up goes on it.
+    # Flow style, right under the id: one short line, and the blank line ruamel keeps on an
+    # option's last key (the gap between questions) stays where it is.
+    formerly = CommentedSeq([f for f in (renamed.get("formerly") or []) if f != new] + [old])
+    formerly.fa.set_flow_style()
+    if "formerly" in renamed:
+        renamed["formerly"] = formerly
+    else:
+        renamed.insert(1, "formerly", formerly)
     for opt in question["options"]:
         if opt.get("broader") == old:
             opt["broader"] = new
