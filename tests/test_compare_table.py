@@ -1,0 +1,40 @@
+"""The comparison table's HTML: every cell says which instrument it is about, and nothing is unescaped."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pandas as pd
+
+import tree
+from tree import describe as d
+from ui.compare_table import CSS, compare_html
+
+BANK = tree.load_databank()
+
+
+def test_one_column_per_instrument_and_every_cell_labelled_with_it():
+    frame = d.compare_table(BANK, ["djg-11", "djg-6"], "nl")
+    html = compare_html(frame, caption="Instrumenten vergelijken")
+    heads = [unescape(h) for h in re.findall(r'<th scope="col">([^<]+)</th>', html)]
+    assert heads == list(frame.columns) and len(heads) == 2
+    facts = [unescape(f) for f in re.findall(r'<th scope="row">([^<]+)</th>', html)]
+    assert facts == list(frame.index) and "Afnametijd" in facts
+    labels = [unescape(n) for n in re.findall(r'<td data-label="([^"]+)">', html)]
+    assert labels == heads * len(facts)  # on a phone each value says whose it is
+    assert 'aria-label="Instrumenten vergelijken"' in html
+
+
+def test_links_are_clickable_and_text_is_escaped():
+    frame = pd.DataFrame(
+        {'<b>"A"</b>': {"Waar te krijgen": "https://example.org/a?x=1&y=2", "Kosten": "<script>x</script>"}}
+    )
+    html = compare_html(frame)
+    assert '<a href="https://example.org/a?x=1&amp;y=2" target="_blank" rel="noopener">' in html
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<b>" not in html and 'data-label="&lt;b&gt;&quot;A&quot;&lt;/b&gt;"' in html
+
+
+def test_the_phone_layout_stacks_below_640_px():
+    assert "@media (max-width: 640px)" in CSS and "content: attr(data-label)" in CSS
