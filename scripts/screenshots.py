@@ -108,6 +108,8 @@ def shoot_workshop(browser: Browser, base: str, out: Path) -> list[Path]:
     presenter.wait_for_timeout(4000)  # the live chart redraws every 2 s
     shot(presenter, "presenter-question-1920")
     shot(phone, "phone-question-390")
+    presenter.get_by_role("button", name="Volg de zaal (meeste stemmen)").click()
+    presenter.get_by_text("Nog 48 instrumenten passen").wait_for()
     for heading in ("Inhoudelijk thema", "Wat wilt u meten?", "Type gegevens", "Zelf doen, uitbesteden of een mix?"):
         presenter.get_by_role("button", name="Volgende →").click()
         settle(presenter, heading)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
@@ -88,3 +89,10 @@ def language_switch() -> None:
         required=True,
         label_visibility="collapsed",
     )
+
+
+def base_url() -> str:
+    """scheme://host[:port] of this app as the browser sees it (for links and QR codes)."""
+    url = str(getattr(st.context, "url", "") or "")
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""

@@ -5,10 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from tree import BRANCHES, Databank, Match, recommend, rooms
+from tree import describe as d
+from tree import presenter as pr
 from tree.i18n import t
 
 from . import cards, state
-from .frame import databank
+from .frame import base_url, databank
 
 ss = st.session_state
 
@@ -92,8 +94,16 @@ def live(bank: Databank) -> None:
 
 
 def advice(bank: Databank, room: rooms.Room, lang: str) -> None:
+    """The room's advice: what the room chose, a link to take it home, the best five cards."""
     st.header(t(lang, "workshop.advice"))
     rec = recommend(bank, room.answers, limit=5)
+    if any(rec.answers.values()):
+        chosen = d.answers_text(bank, rec.answers, lang)
+        st.markdown(t(lang, "workshop.room_chose") + "\n" + "\n".join(f"- **{q}:** {a}" for q, a in chosen))
+    else:
+        st.info(t(lang, "workshop.room_chose_nothing"))
+    # the wizard's own link: there the participant can read every card, compare and download the PDF
+    st.link_button(t(lang, "workshop.take_home"), pr.walk_link(base_url(), rec.answers, lang=lang), width="stretch")
     matches: list[Match] = rec.matches or rec.near
     if not rec.matches:
         st.info(t(lang, "results.none_exact"))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import streamlit as st
 
 from tree import BRANCHES, Databank, count_fitting, recommend, rooms
@@ -13,17 +11,10 @@ from tree.i18n import t
 
 from . import state
 from .bars import bars
-from .frame import databank
+from .frame import base_url, databank
 
 ss = st.session_state
 ROOM_KEY = "room_code"
-
-
-def base_url() -> str:
-    """scheme://host[:port] of this app as the browser sees it (for links and QR codes)."""
-    url = str(getattr(st.context, "url", "") or "")
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
 def _room() -> rooms.Room | None:

@@ -109,6 +109,22 @@ def test_participant_joins_votes_changes_vote_and_sees_advice(room_db):
     phone.run()
     assert "Advies" in [h.value for h in phone.header]
     assert "De Jong Gierveld Eenzaamheidsschaal (11 items)" in texts(phone)
+    # what the room chose, and the wizard's own link to take the advice home (PDF, compare)
+    assert "**Doelgroep:** Ouderen" in texts(phone) and "**Inhoudelijk thema:** Eenzaamheid" in texts(phone)
+    link = phone.get("link_button")[0].proto.url
+    assert link.endswith("/?doelgroep=ouderen&thema=eenzaamheid")
+
+
+def test_a_phone_says_when_the_room_chose_nothing(room_db):
+    code = room_db.create().code
+    phone = AppTest.from_file(PHONE, default_timeout=30)
+    phone.query_params["code"] = code
+    phone.run()
+    click(phone, "p_join")
+    room_db.set_step(code, 6)
+    phone.run()
+    assert any("bij geen enkele vraag een antwoord gekozen" in i.value for i in phone.info)
+    assert phone.get("link_button")[0].proto.url.endswith("/")
 
 
 def test_a_new_walk_clears_the_phones_ticks(room_db):
