@@ -10,13 +10,14 @@ bank = frame.setup(sidebar=False)
 projector.projector()
 step = state.ss.step
 presenter_views.header(bank)
+# at the top: a click never scrolls the page, so the next question's title is on screen at once
+presenter_views.navigation(bank)
 if step == state.START:
     presenter_views.opening(bank)
 elif step < state.RESULTS:
     presenter_views.question(bank, step)
 else:
     presenter_views.results(bank)
-presenter_views.navigation(bank)
 state.sync_url()
 st.divider()
 presenter_views.room_panel(bank)

@@ -178,10 +178,12 @@ def navigation(bank: Databank) -> None:
     with st.container(horizontal=True):
         st.button(
             t(lang, "wizard.back"), key="p_back", on_click=_go, args=(step - 1,), disabled=step == state.START,
+            shortcut="PageUp",
         )
+        # PageDown/PageUp: what a presentation clicker sends
         st.button(
             t(lang, "workshop.next"), key="p_next", type="primary", on_click=_go, args=(step + 1,),
-            disabled=step == state.RESULTS,
+            disabled=step == state.RESULTS, shortcut="PageDown",
         )
         st.button(t(lang, "workshop.reset"), key="p_reset", on_click=_reset, type="tertiary")
 

@@ -48,6 +48,9 @@ def test_room_votes_along_and_phones_get_the_advice(browser, server) -> None:
     expect(phones[1].page.get_by_role("button", name="✓ Jongeren")).to_be_visible()
     expect(page.get_by_text("De zaal — gestemd: 2 van 2")).to_be_visible(timeout=10_000)
 
+    # a presentation clicker sends PageDown / PageUp
+    facilitator.act(lambda: page.keyboard.press("PageDown"), heading="Inhoudelijk thema")
+    facilitator.act(lambda: page.keyboard.press("PageUp"), heading="Doelgroep")
     for heading in (
         "Inhoudelijk thema",
         "Wat wilt u meten?",
