@@ -201,6 +201,8 @@ def results(bank: Databank) -> None:
             )
     if refinement.active and (hidden_exact or hidden_near):
         st.caption(t(lang, "results.hidden_by_refine", n=hidden_exact + hidden_near))
+    if lang != "nl":  # only summaries are translated; say so rather than let Dutch lines surprise
+        st.caption(t(lang, "results.dutch_details"))
 
     compare_bar(lang)
     if exact:

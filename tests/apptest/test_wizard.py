@@ -181,6 +181,12 @@ def test_english_link_shows_english_labels(app):
     at = app(doelgroep="ouderen", lang="en")
     assert at.title[0].value == "Your advice"
     assert "Target group: **Older people**" in texts(at)
+    assert any("only available in Dutch" in c.value for c in at.caption)  # the untranslated fields are announced
+
+
+def test_dutch_results_do_not_announce_dutch(app):
+    at = app(doelgroep="ouderen")
+    assert not any("alleen in het Nederlands" in c.value for c in at.caption)
 
 
 def test_state_in_url_restores_mid_walk(app):
