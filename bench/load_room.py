@@ -393,7 +393,8 @@ class Run:
             await context.close()
 
     async def _next(self, page: Page) -> None:
-        await page.get_by_role("button", name=t(LANG, "workshop.next"), exact=True).click(timeout=self.timeout())
+        # not exact: the button's name ends with its shortcut hint ("Volgende → PageDown")
+        await page.get_by_role("button", name=t(LANG, "workshop.next")).click(timeout=self.timeout())
 
     async def _wait_for(self, condition: Callable[[], bool], limit: float = STRAGGLER_TIMEOUT_S) -> None:
         """Waits (without a browser) until every phone is done with a step, or the timeout."""
