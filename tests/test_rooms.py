@@ -22,6 +22,7 @@ from tree.rooms import (
     DEFAULT_TTL,
     RESULTS_STEP,
     InvalidVote,
+    NotHost,
     Room,
     RoomError,
     RoomExpired,
@@ -295,6 +296,39 @@ def test_my_votes_are_this_participants_latest_only(store: SQLiteRoomStore, taxo
     assert store.my_votes(room.code, other) == {"doelgroep": "jeugd"}
     with pytest.raises(RoomNotFound):
         store.my_votes("ZZZZZZZZ", me)
+
+
+def test_only_the_facilitator_key_resumes_a_room(store: SQLiteRoomStore) -> None:
+    room = store.create(now=T0)
+    assert room.host_key and len(room.host_key) >= 16
+    assert room.host_key not in repr(room)  # never in a log line
+    back = store.resume(format_code(room.code).lower(), room.host_key, now=T0)
+    assert back == store.get(room.code, now=T0) and back.host_key == room.host_key
+    assert store.get(room.code, now=T0).host_key is None  # a participant's view of the room has no key
+    for wrong in ("", "raad-maar", room.host_key[:-1]):
+        with pytest.raises(NotHost) as err:
+            store.resume(room.code, wrong, now=T0)
+        assert err.value.key == "not_host"
+    other = store.create(now=T0)
+    with pytest.raises(NotHost):
+        store.resume(room.code, other.host_key, now=T0)  # another room's key opens nothing else
+    with pytest.raises(RoomExpired):
+        store.resume(room.code, room.host_key, now=T0 + DEFAULT_TTL)
+
+
+def test_a_rooms_file_from_before_facilitator_keys_is_upgraded(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "CREATE TABLE rooms (code TEXT PRIMARY KEY, created TEXT NOT NULL, expires TEXT NOT NULL,"
+            " step INTEGER NOT NULL DEFAULT 0, answers TEXT NOT NULL DEFAULT '{}')"
+        )
+    store = SQLiteRoomStore(path)
+    room = store.create()
+    assert store.resume(room.code, room.host_key).code == room.code
+    store.close()
 
 
 def test_reset_clears(store: SQLiteRoomStore, taxonomy: tree.Taxonomy) -> None:

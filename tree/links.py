@@ -13,8 +13,10 @@ from urllib.parse import urlencode
 
 from .schema import BRANCHES, Taxonomy
 
-#: Query parameters that are not answers but still belong to a shared state.
-EXTRA_PARAMS = ("vraag", "lang", "stap", "vergelijk", "id")
+#: Query parameters that are not answers but still belong to a shared state: the research
+#: question, language, wizard step, compared and opened instruments, and the presenter's room
+#: with its facilitator key (so a reload of the projector keeps the room).
+EXTRA_PARAMS = ("vraag", "lang", "stap", "vergelijk", "id", "kamer", "sleutel")
 
 
 @dataclass

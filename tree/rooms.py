@@ -31,7 +31,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
@@ -110,6 +110,16 @@ class RoomExpired(RoomError):
         self.code = code
 
 
+class NotHost(RoomError):
+    """The facilitator key does not match: this browser may not drive the room's projector."""
+
+    key = "not_host"
+
+    def __init__(self, code: str) -> None:
+        super().__init__(f"Geen begeleider van sessie {format_code(code)} / not the host of room {format_code(code)}")
+        self.code = code
+
+
 class InvalidVote(RoomError):
     """A vote (or the facilitator's pick) that cannot count.
 
@@ -181,6 +191,8 @@ class Room:
     expires: datetime
     step: int
     answers: dict[str, list[str]] = field(hash=False)
+    #: Only on what ``create`` and ``resume`` return: the secret that lets a browser drive the room.
+    host_key: str | None = field(default=None, repr=False, compare=False, hash=False)
 
     @property
     def question(self) -> str | None:
@@ -201,6 +213,8 @@ class RoomStore(Protocol):
     def create(self, *, ttl: timedelta = DEFAULT_TTL, now: datetime | None = None) -> Room: ...
 
     def get(self, code: str, *, now: datetime | None = None) -> Room: ...
+
+    def resume(self, code: str, host_key: str, *, now: datetime | None = None) -> Room: ...
 
     def join(self, code: str, *, now: datetime | None = None) -> str: ...
 
@@ -240,7 +254,8 @@ CREATE TABLE IF NOT EXISTS rooms (
     created  TEXT NOT NULL,
     expires  TEXT NOT NULL,
     step     INTEGER NOT NULL DEFAULT 0,
-    answers  TEXT NOT NULL DEFAULT '{}'
+    answers  TEXT NOT NULL DEFAULT '{}',
+    host_key TEXT
 );
 CREATE INDEX IF NOT EXISTS rooms_expires ON rooms (expires);
 CREATE TABLE IF NOT EXISTS participants (
@@ -304,6 +319,9 @@ class SQLiteRoomStore(RoomStore):
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         conn.execute(statement)
+                columns = {row[1] for row in conn.execute("PRAGMA table_info(rooms)")}
+                if "host_key" not in columns:  # a rooms file from before facilitator keys
+                    conn.execute("ALTER TABLE rooms ADD COLUMN host_key TEXT")
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -372,15 +390,29 @@ class SQLiteRoomStore(RoomStore):
                     if _parse_ts(row[0]) > moment:
                         continue  # a live room has this code: never hand out someone else's room
                     self._delete_room_rows(conn, "code = ?", (code,))  # an ended room's leftovers
+                host_key = secrets.token_urlsafe(12)
                 conn.execute(
-                    "INSERT INTO rooms (code, created, expires, step, answers) VALUES (?, ?, ?, ?, ?)",
-                    (code, _ts(moment), _ts(moment + ttl), START_STEP, "{}"),
+                    "INSERT INTO rooms (code, created, expires, step, answers, host_key) VALUES (?, ?, ?, ?, ?, ?)",
+                    (code, _ts(moment), _ts(moment + ttl), START_STEP, "{}", host_key),
                 )
-            return Room(code, _parse_ts(_ts(moment)), _parse_ts(_ts(moment + ttl)), START_STEP, {})
+            return Room(code, _parse_ts(_ts(moment)), _parse_ts(_ts(moment + ttl)), START_STEP, {}, host_key)
         raise RuntimeError("could not find a free room code")  # pragma: no cover - needs ~1e-200 luck
 
     def get(self, code: str, *, now: datetime | None = None) -> Room:
         return self._load(self._connect(), code, now)
+
+    def resume(self, code: str, host_key: str, *, now: datetime | None = None) -> Room:
+        """The room again for its facilitator, after a reload of the projector page.
+
+        The code alone is public (it is on the projector); only the key handed out by ``create``
+        lets a browser drive the room, so a participant cannot take over the projector.
+        """
+        conn = self._connect()
+        room = self._load(conn, code, now)
+        row = conn.execute("SELECT host_key FROM rooms WHERE code = ?", (room.code,)).fetchone()
+        if not row or not row[0] or not secrets.compare_digest(str(row[0]), str(host_key)):
+            raise NotHost(room.code)
+        return replace(room, host_key=row[0])
 
     def join(self, code: str, *, now: datetime | None = None) -> str:
         """A new anonymous participant: only this random token is stored, nothing about the person."""

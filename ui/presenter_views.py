@@ -15,6 +15,12 @@ from .frame import base_url, databank
 
 ss = st.session_state
 ROOM_KEY = "room_code"
+HOST_KEY = "room_host_key"
+
+
+def _forget_room() -> None:
+    for key in (ROOM_KEY, HOST_KEY):
+        ss.pop(key, None)
 
 
 def _room() -> rooms.Room | None:
@@ -24,8 +30,35 @@ def _room() -> rooms.Room | None:
     try:
         return rooms.default_store().get(code)
     except rooms.RoomError:
-        ss.pop(ROOM_KEY, None)
+        _forget_room()
         return None
+
+
+def restore_room() -> None:
+    """After a reload (a new session) take the room back from the address bar, if its key fits.
+
+    A facilitator who presses F5 mid-workshop keeps the room and every phone in it; a participant
+    who types the public code into ``/presenter`` gets nothing, because the key is not on screen.
+    """
+    if ROOM_KEY in ss or ss.get("_room_checked"):
+        return
+    ss._room_checked = True
+    code, key = st.query_params.get("kamer"), st.query_params.get("sleutel")
+    if not code or not key:
+        return
+    try:
+        room = rooms.default_store().resume(code, key)
+    except rooms.RoomError as err:
+        ss.room_notice = err.key
+        return
+    ss[ROOM_KEY], ss[HOST_KEY] = room.code, room.host_key
+
+
+def room_params() -> dict[str, str]:
+    """The room's part of the presenter's address (so a reload keeps the room), or nothing."""
+    if ss.get(ROOM_KEY) and ss.get(HOST_KEY):
+        return {"kamer": ss[ROOM_KEY], "sleutel": ss[HOST_KEY]}
+    return {}
 
 
 def _sync_room() -> None:
@@ -47,14 +80,15 @@ def _go(step: int) -> None:
 
 
 def _reset() -> None:
-    code = ss.get(ROOM_KEY)
+    code, key = ss.get(ROOM_KEY), ss.get(HOST_KEY)
     state.reset()
+    ss._room_checked = True
     if code:
-        ss[ROOM_KEY] = code
+        ss[ROOM_KEY], ss[HOST_KEY] = code, key
         try:
             rooms.default_store().reset(code)
         except rooms.RoomError:
-            ss.pop(ROOM_KEY, None)
+            _forget_room()
 
 
 def header(bank: Databank) -> None:
@@ -190,7 +224,8 @@ def navigation(bank: Databank) -> None:
 
 def _open_room() -> None:
     room = rooms.default_store().create()
-    ss[ROOM_KEY] = room.code
+    ss[ROOM_KEY], ss[HOST_KEY] = room.code, room.host_key
+    ss.pop("room_notice", None)
     _sync_room()
 
 
@@ -200,6 +235,8 @@ def room_panel(bank: Databank) -> None:
     left, right = st.columns([3, 2], gap="large")
     with left:
         if room is None:
+            if "room_notice" in ss:  # a reloaded address whose room has ended or is not this browser's
+                st.warning(t(lang, f"workshop.resume_{ss.room_notice}"))
             st.markdown(t(lang, "workshop.room_help"))
             st.button(t(lang, "workshop.open_room"), key="open_room", on_click=_open_room)
             return

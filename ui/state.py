@@ -65,12 +65,16 @@ def params(**extra: str | None) -> dict[str, str]:
     )
 
 
-def sync_url() -> None:
-    """Mirror the state in the address bar, so a reload or a copied link restores it."""
+def sync_url(**extra: str | None) -> None:
+    """Mirror the state in the address bar, so a reload or a copied link restores it.
+
+    ``extra``: a page's own parameters (the presenter's room), kept next to the walk's.
+    """
     step = ss.get("step", START)
     wanted = params(
         stap=None if step == RESULTS else str(step),
         vergelijk=",".join(ss.get("compare", [])) or None,
+        **extra,
     )
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)

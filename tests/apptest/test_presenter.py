@@ -53,6 +53,26 @@ def test_next_back_and_reset(room_db):
     assert at.session_state.answers["doelgroep"] == []
 
 
+def test_a_reload_keeps_the_room_but_the_public_code_alone_does_not(room_db):
+    at = presenter()
+    click(at, "open_room")
+    click(at, "p_next")
+    code, key = at.session_state.room_code, at.session_state.room_host_key
+    assert at.query_params["kamer"] == code and at.query_params["sleutel"] == key
+    # F5 on the projector: a new session with the same address keeps the room (and its phones)
+    reloaded = presenter(stap="1", kamer=code, sleutel=key)
+    assert reloaded.session_state.room_code == code
+    assert rooms.format_code(code) in "\n".join(str(h.proto.body) for h in reloaded.get("html"))
+    click(reloaded, "p_next")
+    assert room_db.get(code).step == 2  # the phones follow the reloaded projector
+    # a participant who knows the code from the screen cannot take over the projector
+    intruder = presenter(stap="1", kamer=code, sleutel="geraden")
+    assert "room_code" not in intruder.session_state
+    assert any("hoort niet bij de begeleider" in w.value for w in intruder.warning)
+    click(intruder, "p_next")
+    assert room_db.get(code).step == 2
+
+
 def test_opens_from_a_shared_link(room_db):
     at = presenter(doelgroep="ouderen", thema="eenzaamheid", stap="3")
     assert at.title[0].value == "Wat wilt u meten?"

@@ -48,6 +48,12 @@ def test_room_votes_along_and_phones_get_the_advice(browser, server) -> None:
     expect(phones[1].page.get_by_role("button", name="✓ Jongeren")).to_be_visible()
     expect(page.get_by_text("De zaal — gestemd: 2 van 2")).to_be_visible(timeout=10_000)
 
+    # F5 on the projector mid-workshop: the address keeps the room, its phones and their votes
+    address = page.url
+    assert "kamer=" in address and "sleutel=" in address
+    facilitator.open(address.removeprefix(server.rstrip("/") + "/"), heading="Doelgroep")
+    expect(page.locator(".room-code")).to_have_text(code)
+    expect(page.get_by_text("De zaal — gestemd: 2 van 2")).to_be_visible(timeout=10_000)
     # a presentation clicker sends PageDown / PageUp
     facilitator.act(lambda: page.keyboard.press("PageDown"), heading="Inhoudelijk thema")
     facilitator.act(lambda: page.keyboard.press("PageUp"), heading="Doelgroep")
