@@ -99,7 +99,12 @@ def _widget(bank: Databank, spec: FieldSpec, lang: str) -> None:
             format_func=lambda oid, q=q: f"{q.label.get(lang)}: {d.option_label(bank, q.id, oid, lang)}",
         )
     elif spec.kind == "ids":
-        st.multiselect(label, sorted(bank.instruments), key=key, help=help_)
+        # by name, so a curator can search "Jong Gierveld" rather than remember 'djg-11'; the id still shows
+        st.multiselect(
+            label, sorted(bank.instruments), key=key, help=help_,
+            format_func=lambda i: f"{d.name_with_abbreviation(bank.instruments[i], lang)} ({i})"
+            if i in bank.instruments else i,
+        )
     elif spec.kind == "bool":
         # a toggle would force a guess; 'onbekend' must stay possible
         st.radio(label, BOOL_CHOICES, key=key, help=help_, horizontal=True)

@@ -188,3 +188,10 @@ def test_remove_used_option_is_refused_with_the_instruments(bank_copy, curator_e
     at.button(key="opt_remove").click().run()
     assert any("djg-11" in e.value for e in at.error)
     assert "eenzaamheid" in load_databank(bank_copy).taxonomy.option_ids("thema")
+
+
+def test_related_instruments_are_picked_by_name(bank_copy, curator_env):
+    at = open_record(sign_in(open_page()), "djg-11")
+    related = at.multiselect(key="f:related")
+    assert "De Jong Gierveld Eenzaamheidsschaal, verkorte versie (6 items) (djg-6)" in related.options
+    assert "djg-6" in related.value  # the stored value stays the id
