@@ -154,8 +154,11 @@ def test_compare_two_instruments(app: App) -> None:
     expect(ticks.nth(1)).to_be_visible()
     first, second = names.nth(0).inner_text().strip(), names.nth(1).inner_text().strip()
     app.act(lambda: ticks.nth(0).click())
+    # each tick is its own rerun: wait for the first to show before the second (on a busy CI
+    # machine a second click on a half-drawn page could land before the first was counted)
+    expect(app.main()).to_contain_text("1 van maximaal 4 gekozen om te vergelijken.", timeout=20_000)
     app.act(lambda: ticks.nth(1).click())
-    expect(app.main()).to_contain_text("2 van maximaal 4 gekozen om te vergelijken.")
+    expect(app.main()).to_contain_text("2 van maximaal 4 gekozen om te vergelijken.", timeout=20_000)
     app.act(lambda: page.get_by_role("button", name="Vergelijk naast elkaar →").click(),
             heading="Instrumenten vergelijken")
     table = app.main().get_by_role("table")
