@@ -298,6 +298,22 @@ def test_my_votes_are_this_participants_latest_only(store: SQLiteRoomStore, taxo
         store.my_votes("ZZZZZZZZ", me)
 
 
+def test_a_reloaded_phone_rejoins_as_the_same_participant(store: SQLiteRoomStore, taxonomy: tree.Taxonomy) -> None:
+    room = at_question(store, "doelgroep", now=T0)
+    token = store.join(room.code, now=T0)
+    store.vote(room.code, token, "doelgroep", "ouderen", taxonomy=taxonomy, now=T0)
+    assert store.rejoin(format_code(room.code), token, now=T0).code == room.code
+    store.vote(room.code, token, "doelgroep", "jeugd", taxonomy=taxonomy, now=T0)  # after the reload
+    assert store.tally(room.code, "doelgroep") == {"jeugd": 1} and store.participants(room.code) == 1
+    other = store.create(now=T0)
+    for code, wrong in ((room.code, "verzonnen"), (other.code, token)):  # a made-up token, another room's token
+        with pytest.raises(InvalidVote) as err:
+            store.rejoin(code, wrong, now=T0)
+        assert err.value.key == "unknown_participant"
+    with pytest.raises(RoomExpired):
+        store.rejoin(room.code, token, now=T0 + DEFAULT_TTL)
+
+
 def test_only_the_facilitator_key_resumes_a_room(store: SQLiteRoomStore) -> None:
     room = store.create(now=T0)
     assert room.host_key and len(room.host_key) >= 16

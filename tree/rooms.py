@@ -218,6 +218,8 @@ class RoomStore(Protocol):
 
     def join(self, code: str, *, now: datetime | None = None) -> str: ...
 
+    def rejoin(self, code: str, participant: str, *, now: datetime | None = None) -> Room: ...
+
     def vote(
         self,
         code: str,
@@ -421,6 +423,25 @@ class SQLiteRoomStore(RoomStore):
             token = secrets.token_urlsafe(16)
             conn.execute("INSERT INTO participants (room, token) VALUES (?, ?)", (room.code, token))
         return token
+
+    def rejoin(self, code: str, participant: str, *, now: datetime | None = None) -> Room:
+        """The room again for a phone that reloaded: same token, so its votes stay one person's.
+
+        Phones drop background tabs and reload them; joining afresh would make a second
+        participant whose vote counts next to the first. Raises ``InvalidVote``
+        (``unknown_participant``) for a token that is not in this room.
+        """
+        conn = self._connect()
+        room = self._load(conn, code, now)
+        known = conn.execute(
+            "SELECT 1 FROM participants WHERE room = ? AND token = ?", (room.code, participant)
+        ).fetchone()
+        if known is None:
+            raise InvalidVote(
+                "Onbekende deelnemer; doe opnieuw mee / unknown participant, please join again",
+                key="unknown_participant",
+            )
+        return room
 
     def vote(
         self,

@@ -22,6 +22,25 @@ def _join(code: str) -> None:
         ss.pop("p_error", None)
     except rooms.RoomError as err:
         ss.p_error = err.key
+        return
+    # in the address too: a phone that reloads the tab comes back as the same participant
+    st.query_params.from_dict({"code": ss.p_code, "deelnemer": ss.p_token})
+
+
+def _rejoin() -> None:
+    """A new session with ``?code=…&deelnemer=…`` (a reloaded tab): the same participant again."""
+    if "p_token" in ss or ss.get("_p_checked"):
+        return
+    ss._p_checked = True
+    code, token = st.query_params.get("code"), st.query_params.get("deelnemer")
+    if not code or not token:
+        return
+    try:
+        room = rooms.default_store().rejoin(code, token)
+    except rooms.RoomError:
+        del st.query_params["deelnemer"]  # an old or foreign token: join like anyone else
+        return
+    ss.p_code, ss.p_token = room.code, token
 
 
 def join_form(lang: str) -> None:
@@ -50,6 +69,8 @@ def _vote(qid: str, option: str) -> None:
 def _leave() -> None:
     for key in ("p_token", "p_code"):
         ss.pop(key, None)
+    if "deelnemer" in st.query_params:
+        del st.query_params["deelnemer"]
 
 
 @st.fragment(run_every="2s")
@@ -113,6 +134,7 @@ def advice(bank: Databank, room: rooms.Room, lang: str) -> None:
 
 def page(bank: Databank) -> None:
     lang = state.lang()
+    _rejoin()
     if "p_token" not in ss:
         join_form(lang)
         return

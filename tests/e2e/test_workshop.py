@@ -48,6 +48,9 @@ def test_room_votes_along_and_phones_get_the_advice(browser, server) -> None:
     expect(phones[1].page.get_by_role("button", name="✓ Jongeren")).to_be_visible()
     expect(page.get_by_text("De zaal — gestemd: 2 van 2")).to_be_visible(timeout=10_000)
 
+    # a phone that reloads its tab (phones drop background tabs) is still the same participant
+    phones[1].page.reload()
+    expect(phones[1].page.get_by_role("button", name="✓ Jongeren")).to_be_visible()
     # F5 on the projector mid-workshop: the address keeps the room, its phones and their votes
     address = page.url
     assert "kamer=" in address and "sleutel=" in address
