@@ -371,6 +371,18 @@ class SQLiteRoomStore(RoomStore):
         return room
 
     @staticmethod
+    def _check_participant(conn: sqlite3.Connection, room: Room, participant: str) -> None:
+        """Raises ``InvalidVote`` (``unknown_participant``) unless the token joined this room."""
+        known = conn.execute(
+            "SELECT 1 FROM participants WHERE room = ? AND token = ?", (room.code, participant)
+        ).fetchone()
+        if known is None:
+            raise InvalidVote(
+                "Onbekende deelnemer; doe opnieuw mee / unknown participant, please join again",
+                key="unknown_participant",
+            )
+
+    @staticmethod
     def _delete_room_rows(conn: sqlite3.Connection, where: str, args: tuple) -> None:
         for table, column in (("votes", "room"), ("participants", "room")):
             conn.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT code FROM rooms WHERE {where})", args)
@@ -433,14 +445,7 @@ class SQLiteRoomStore(RoomStore):
         """
         conn = self._connect()
         room = self._load(conn, code, now)
-        known = conn.execute(
-            "SELECT 1 FROM participants WHERE room = ? AND token = ?", (room.code, participant)
-        ).fetchone()
-        if known is None:
-            raise InvalidVote(
-                "Onbekende deelnemer; doe opnieuw mee / unknown participant, please join again",
-                key="unknown_participant",
-            )
+        self._check_participant(conn, room, participant)
         return room
 
     def vote(
@@ -462,14 +467,7 @@ class SQLiteRoomStore(RoomStore):
         """
         with self._write() as conn:
             room = self._load(conn, code, now)
-            known = conn.execute(
-                "SELECT 1 FROM participants WHERE room = ? AND token = ?", (room.code, participant)
-            ).fetchone()
-            if known is None:
-                raise InvalidVote(
-                    "Onbekende deelnemer; doe opnieuw mee / unknown participant, please join again",
-                    key="unknown_participant",
-                )
+            self._check_participant(conn, room, participant)
             if question != room.question:
                 raise InvalidVote(
                     "Deze vraag is niet meer aan de beurt / this question is no longer open", key="not_current"

@@ -147,38 +147,41 @@ def test_a_phone_says_when_the_room_chose_nothing(room_db):
     assert phone.get("link_button")[0].proto.url.endswith("/")
 
 
-def test_a_reloaded_phone_stays_the_same_participant(room_db):
-    code = room_db.create().code
-    room_db.set_step(code, 1)
+def phone_at(code: str, **params: str) -> AppTest:
+    """A phone opening the room's link (a new session; ``params`` as a reloaded address has them)."""
     phone = AppTest.from_file(PHONE, default_timeout=30)
     phone.query_params["code"] = code
-    phone.run()
+    for key, value in params.items():
+        phone.query_params[key] = value
+    return phone.run()
+
+
+def voted_ouderen(room_db) -> tuple[str, AppTest]:
+    """A room at the first question and one joined phone that tapped Ouderen."""
+    code = room_db.create().code
+    room_db.set_step(code, 1)
+    phone = phone_at(code)
     click(phone, "p_join")
     click(phone, "v:doelgroep:ouderen")
+    return code, phone
+
+
+def test_a_reloaded_phone_stays_the_same_participant(room_db):
+    code, phone = voted_ouderen(room_db)
     token = phone.query_params["deelnemer"]
     assert phone.query_params["code"] == code and token == phone.session_state.p_token
     # the browser drops the tab and loads the address again: a new session, the same person
-    again = AppTest.from_file(PHONE, default_timeout=30)
-    again.query_params["code"], again.query_params["deelnemer"] = code, token
-    again.run()
+    again = phone_at(code, deelnemer=token)
     assert "✓ Ouderen" in [b.label for b in again.button]
     click(again, "v:doelgroep:jeugd")
     assert room_db.tally(code, "doelgroep") == {"jeugd": 1} and room_db.participants(code) == 1
     # a token that is not in this room gets the ordinary join form
-    stranger = AppTest.from_file(PHONE, default_timeout=30)
-    stranger.query_params["code"], stranger.query_params["deelnemer"] = code, "verzonnen"
-    stranger.run()
+    stranger = phone_at(code, deelnemer="verzonnen")
     assert "p_token" not in stranger.session_state and stranger.button(key="p_join")
 
 
 def test_a_new_walk_clears_the_phones_ticks(room_db):
-    code = room_db.create().code
-    room_db.set_step(code, 1)
-    phone = AppTest.from_file(PHONE, default_timeout=30)
-    phone.query_params["code"] = code
-    phone.run()
-    click(phone, "p_join")
-    click(phone, "v:doelgroep:ouderen")
+    code, phone = voted_ouderen(room_db)
     assert "✓ Ouderen" in [b.label for b in phone.button]
     room_db.reset(code)  # the facilitator's "Nieuwe ronde"
     phone.run()
