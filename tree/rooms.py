@@ -90,34 +90,35 @@ class RoomError(Exception):
             self.key = key
 
 
-class RoomNotFound(RoomError):
+class _RoomCodeError(RoomError):
+    """An error about one room: the message names its code (``{raw}`` as typed, ``{shown}`` as ABCD-EFGH)."""
+
+    message = ""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(self.message.format(raw=repr(code), shown=format_code(code)))
+        self.code = code
+
+
+class RoomNotFound(_RoomCodeError):
     """No room has this code (mistyped, or purged long ago)."""
 
     key = "not_found"
-
-    def __init__(self, code: str) -> None:
-        super().__init__(f"Geen sessie met code {code!r} / no room with code {code!r}")
-        self.code = code
+    message = "Geen sessie met code {raw} / no room with code {raw}"
 
 
-class RoomExpired(RoomError):
+class RoomExpired(_RoomCodeError):
     """The room existed but has ended: a separate error so the message can say so, not "mistyped"."""
 
     key = "expired"
-
-    def __init__(self, code: str) -> None:
-        super().__init__(f"Sessie {format_code(code)} is afgelopen / room {format_code(code)} has ended")
-        self.code = code
+    message = "Sessie {shown} is afgelopen / room {shown} has ended"
 
 
-class NotHost(RoomError):
+class NotHost(_RoomCodeError):
     """The facilitator key does not match: this browser may not drive the room's projector."""
 
     key = "not_host"
-
-    def __init__(self, code: str) -> None:
-        super().__init__(f"Geen begeleider van sessie {format_code(code)} / not the host of room {format_code(code)}")
-        self.code = code
+    message = "Geen begeleider van sessie {shown} / not the host of room {shown}"
 
 
 class InvalidVote(RoomError):

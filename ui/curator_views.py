@@ -19,6 +19,14 @@ ss = st.session_state
 # --- overview -------------------------------------------------------------------------------
 
 
+def _table_or_success(rows: list[dict], all_clear: str) -> None:
+    """A dashboard section: its rows as a table, or one green line saying there is nothing to do."""
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    else:
+        st.success(all_clear)
+
+
 def _highlight_gaps(value: int) -> str:
     if value == 0:
         return "background-color: #F8D7DA; color: #58151C"
@@ -38,16 +46,10 @@ def overview(bank: Databank) -> None:
     cols[3].metric(t(lang, "curator.m_stale"), len(stale))
 
     st.subheader(t(lang, "curator.problems"))
-    if bank.problems:
-        st.dataframe(
-            pd.DataFrame(
-                [{"bestand": p.file, "regel": p.line, "veld": p.field, "probleem": p.message} for p in bank.problems]
-            ),
-            hide_index=True,
-            width="stretch",
-        )
-    else:
-        st.success(t(lang, "curator.no_problems"))
+    _table_or_success(
+        [{"bestand": p.file, "regel": p.line, "veld": p.field, "probleem": p.message} for p in bank.problems],
+        t(lang, "curator.no_problems"),
+    )
 
     st.subheader(t(lang, "curator.matrix"))
     st.caption(t(lang, "curator.matrix_help"))
@@ -59,34 +61,24 @@ def overview(bank: Databank) -> None:
 
     st.subheader(t(lang, "curator.thin"))
     thin = [c for c in coverage.option_coverage(bank) if c.thin]
-    if thin:
-        st.dataframe(
-            pd.DataFrame(
-                [
-                    {
-                        "vraag": c.question,
-                        "optie": d.option_label(bank, c.question, c.option, lang),
-                        "direct": c.direct,
-                        "incl. breder": c.effective,
-                    }
-                    for c in thin
-                ]
-            ),
-            hide_index=True,
-            width="stretch",
-        )
-    else:
-        st.success(t(lang, "curator.no_thin", n=coverage.MIN_PER_OPTION))
+    _table_or_success(
+        [
+            {
+                "vraag": c.question,
+                "optie": d.option_label(bank, c.question, c.option, lang),
+                "direct": c.direct,
+                "incl. breder": c.effective,
+            }
+            for c in thin
+        ],
+        t(lang, "curator.no_thin", n=coverage.MIN_PER_OPTION),
+    )
 
     st.subheader(t(lang, "curator.stale", years=dashboard.REVIEW_YEARS))
-    if stale:
-        st.dataframe(
-            pd.DataFrame([{"id": i.id, "naam": i.name, "laatst gecontroleerd": i.last_reviewed} for i in stale]),
-            hide_index=True,
-            width="stretch",
-        )
-    else:
-        st.success(t(lang, "curator.no_stale"))
+    _table_or_success(
+        [{"id": i.id, "naam": i.name, "laatst gecontroleerd": i.last_reviewed} for i in stale],
+        t(lang, "curator.no_stale"),
+    )
 
     st.subheader(t(lang, "curator.missing"))
     st.caption(t(lang, "curator.missing_help"))
