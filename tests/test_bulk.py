@@ -31,7 +31,7 @@ def shipped_bank(bank_dir: Path) -> tree.Databank:
             summary="=Begint met een isgelijkteken; en bevat een puntkomma.",
             training_required=False,
             easy_read=True,
-            languages=["Nederlands", "Engels"],
+            languages=["nl", "en"],
             items=12,
             year=2001,
         ),

@@ -68,14 +68,14 @@ def test_coverage_flags_thin_options(capsys, make_bank, bank_dir):
 
 
 def test_export_json_and_csv(capsys, make_bank, bank_dir):
-    make_bank(record("a", languages=["Nederlands", "Engels"]), record("b"))
+    make_bank(record("a", languages=["nl", "en"]), record("b"))
     _, out, _ = run(capsys, "export", "--databank", str(bank_dir), "--format", "json")
     data = json.loads(out)
     assert [i["id"] for i in data["instruments"]] == ["a", "b"]
     assert len(data["questions"]) == 5
     _, out, _ = run(capsys, "export", "--databank", str(bank_dir), "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert rows[0]["languages"] == "Nederlands; Engels"
+    assert rows[0]["languages"] == "nl; en"
     assert rows[0]["source_1_url"] == "https://example.org/bron"
 
 

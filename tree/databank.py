@@ -103,7 +103,12 @@ def _pydantic_message(err: dict[str, Any]) -> str:
     if kind == "string_pattern_mismatch":
         pattern = err["ctx"]["pattern"]
         if "http" in pattern:
-            return "moet een webadres zijn dat met http:// of https:// begint / must be an http(s) URL"
+            return (
+                "moet een webadres zijn dat met http:// of https:// begint, zonder spaties of < > \" "
+                "/ must be an http(s) URL without spaces or < > \""
+            )
+        if pattern == r"^[a-z]{2}$":
+            return "een taalcode van twee letters, zoals nl of en / a two-letter language code such as nl or en"
         return "alleen kleine letters, cijfers en streepjes / only lowercase letters, digits and hyphens"
     if kind == "value_error":
         return str(err["msg"]).removeprefix("Value error, ")

@@ -20,10 +20,68 @@ BRANCHES: tuple[str, ...] = ("doelgroep", "thema", "meten", "gegevens", "uitvoer
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=60)]
 NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
-HttpUrl = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+#: http(s) only, and none of the characters that let a URL break out of Markdown or HTML.
+HttpUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s<>\"'`\\]+$", max_length=2000)]
 OptionList = Annotated[list[Slug], Field(min_length=1)]
 
 _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+#: What kind of thing a record is. The ids are data; their labels live in the locales
+#: (``kind.<id>``). The groups below drive the domain rules and the facts a card needs.
+KINDS: tuple[str, ...] = (
+    "vragenlijst",
+    "schaal",
+    "checklist",
+    "screening",
+    "gespreksinstrument",
+    "matrix",
+    "observatie",
+    "interview",
+    "registratie",
+    "monitor",
+    "methode",
+    "groepsmethode",
+    "economische-evaluatie",
+    "raamwerk",
+)
+Kind = Literal[
+    "vragenlijst",
+    "schaal",
+    "checklist",
+    "screening",
+    "gespreksinstrument",
+    "matrix",
+    "observatie",
+    "interview",
+    "registratie",
+    "monitor",
+    "methode",
+    "groepsmethode",
+    "economische-evaluatie",
+    "raamwerk",
+]
+#: Kinds a person fills in or is scored on: a team leader needs their items and minutes.
+QUESTIONNAIRE_KINDS: frozenset[str] = frozenset({"vragenlijst", "schaal", "checklist", "screening"})
+#: Kinds that find a need or open a conversation; they show change only when repeated.
+SIGNAL_KINDS: frozenset[str] = frozenset({"screening", "gespreksinstrument"})
+
+#: Cost categories, cheapest first (the ranking uses this order).
+COSTS: tuple[str, ...] = ("gratis", "gratis-voorwaarden", "betaald", "licentie")
+Cost = Literal["gratis", "gratis-voorwaarden", "betaald", "licentie"]
+#: Costs that let a team do it themselves (uitvoering: zelf).
+FREE_COSTS: frozenset[str] = frozenset({"gratis", "gratis-voorwaarden"})
+
+#: The quality label, strongest evidence first (the ranking uses this order). Modelled on
+#: what COTAN and COSMIN look at (is there a study of reliability and validity, and of which
+#: language version?) without copying their ratings.
+QUALITIES: tuple[str, ...] = ("getoetst-nl", "getoetst-buitenland", "praktijk", "methode")
+Quality = Literal["getoetst-nl", "getoetst-buitenland", "praktijk", "methode"]
+TESTED_QUALITIES: frozenset[str] = frozenset({"getoetst-nl", "getoetst-buitenland"})
+Property = Literal[
+    "betrouwbaarheid", "begripsvaliditeit", "criteriumvaliditeit", "inhoudsvaliditeit", "responsiviteit", "normen"
+]
+Direction = Literal["hoger-is-beter", "hoger-is-slechter"]
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
 
 
 class Text(BaseModel):
@@ -138,6 +196,31 @@ class Source(BaseModel):
     url: HttpUrl = Field(description="Webadres (http of https).")
 
 
+class QualityBasis(BaseModel):
+    """The study or review a quality label rests on: a reader can look it up and see its age."""
+
+    model_config = _STRICT
+    reference: NonEmpty = Field(description="De studie of review: auteurs (jaar), titel of tijdschrift.")
+    year: Annotated[int, Field(ge=1900, le=2100)] = Field(description="Jaar van die studie of review.")
+    url: HttpUrl | None = Field(default=None, description="Waar de studie te vinden is (ook onder bronnen).")
+    tested: Annotated[list[Property], Field(min_length=1)] = Field(
+        description="Wat de studie onderzocht: betrouwbaarheid, begripsvaliditeit, criteriumvaliditeit, "
+        "inhoudsvaliditeit, responsiviteit, normen."
+    )
+
+
+class Scoring(BaseModel):
+    """How a score reads, so a plan can say what a change means. Every number is from a source."""
+
+    model_config = _STRICT
+    min: int | float | None = Field(default=None, description="Laagst mogelijke score.")
+    max: int | float | None = Field(default=None, description="Hoogst mogelijke score.")
+    direction: Direction | None = Field(default=None, description="hoger-is-beter of hoger-is-slechter.")
+    interpretation: Text | None = Field(
+        default=None, description="Gepubliceerde afkappunten of normen, met de getallen uit de bron."
+    )
+
+
 class Instrument(BaseModel):
     """One measuring instrument or method. Field order here is the order written to YAML."""
 
@@ -149,8 +232,9 @@ class Instrument(BaseModel):
     abbreviation: NonEmpty | None = Field(default=None, description="Afkorting, bijv. ZRM.")
     summary: NonEmpty = Field(description="2–4 zinnen in gewone taal (B1): wat het meet, voor wie, hoe.")
     summary_en: NonEmpty | None = Field(default=None, description="Dezelfde samenvatting in het Engels.")
-    kind: NonEmpty = Field(description="Soort: vragenlijst, schaal, matrix, methode, groepsmethode, monitor, …")
+    kind: Kind = Field(description="Soort: " + ", ".join(KINDS) + ".")
     measures: NonEmpty | None = Field(default=None, description="Wat het meet (het begrip), kort.")
+    measures_en: NonEmpty | None = Field(default=None, description="Wat het meet, in het Engels.")
     doelgroep: OptionList = Field(description="Doelgroepen (optie-ids van vraag doelgroep).")
     thema: OptionList = Field(description="Thema's (optie-ids van vraag thema).")
     meten: OptionList = Field(
@@ -170,17 +254,34 @@ class Instrument(BaseModel):
         default=None, description="Afnametijd per persoon in minuten."
     )
     administered_by: NonEmpty | None = Field(default=None, description="Wie het afneemt of invult.")
+    administered_by_en: NonEmpty | None = Field(default=None, description="Wie het afneemt, in het Engels.")
     training_required: bool | None = Field(default=None, description="Is een (gecertificeerde) training nodig?")
-    cost: Literal["gratis", "betaald", "licentie"] | None = Field(
-        default=None, description="gratis, betaald of licentie."
+    cost: Cost | None = Field(
+        default=None,
+        description="gratis, gratis-voorwaarden (registratie, bronvermelding, niet wijzigen), betaald of licentie.",
     )
     cost_note: NonEmpty | None = Field(default=None, description="Toelichting op kosten of licentie.")
-    languages: list[NonEmpty] | None = Field(default=None, description="Talen waarin het beschikbaar is.")
+    cost_note_en: NonEmpty | None = Field(default=None, description="Toelichting op kosten, in het Engels.")
+    languages: list[LanguageCode] | None = Field(
+        default=None, description="Taalversies als ISO-code: nl, en, tr, ar, …"
+    )
     easy_read: bool | None = Field(default=None, description="Is er een versie voor laaggeletterden?")
     validated_nl: bool | None = Field(
         default=None, description="Psychometrisch getoetst in een Nederlandse versie (betrouwbaar en valide)."
     )
+    quality: Quality | None = Field(
+        default=None,
+        description="Kwaliteitslabel: getoetst-nl, getoetst-buitenland, praktijk of methode.",
+    )
+    quality_basis: QualityBasis | None = Field(
+        default=None, description="De studie of review onder het label (nodig bij getoetst-nl en getoetst-buitenland)."
+    )
     quality_note: NonEmpty | None = Field(default=None, description="Wat bekend is over de kwaliteit, in gewone taal.")
+    quality_note_en: NonEmpty | None = Field(default=None, description="Kwaliteit, in het Engels.")
+    scoring: Scoring | None = Field(default=None, description="Hoe de score te lezen is (bereik, richting, normen).")
+    interval_years: Annotated[int, Field(ge=1, le=20)] | None = Field(
+        default=None, description="Alleen bij een monitor: om de hoeveel jaar een nieuwe meting verschijnt."
+    )
     authors: NonEmpty | None = Field(default=None, description="Makers of eigenaar.")
     year: Annotated[int, Field(ge=1900, le=2100)] | None = Field(
         default=None, description="Jaar van (de gebruikte versie van) het instrument."
@@ -204,6 +305,12 @@ class Instrument(BaseModel):
 
     def options(self, qid: str) -> list[str]:
         return list(getattr(self, qid))
+
+    @model_validator(mode="after")
+    def _basis_for_tested(self) -> Instrument:
+        if self.quality in TESTED_QUALITIES and self.quality_basis is None:
+            raise ValueError("quality_basis is nodig bij een getoetst-label / needed for a 'getoetst' label")
+        return self
 
     def to_record(self) -> dict:
         """Plain data in schema order, leaving out empty optional fields (for YAML and JSON)."""
