@@ -3,7 +3,8 @@
 import streamlit as st
 
 from tree import describe as d
-from tree.i18n import t
+from tree.i18n import t, tm
+from tree.safe_text import md, md_inline
 from ui import frame, state
 
 bank = frame.setup()
@@ -11,13 +12,13 @@ lang = state.lang()
 iid = st.query_params.get("id") or state.ss.get("detail")
 inst = bank.instruments.get(iid or "")
 if inst is None or not inst.active:
-    st.warning(t(lang, "detail.unknown", id=iid or "-"))
+    st.warning(tm(lang, "detail.unknown", id=iid or "-"))
 else:
     state.ss.detail = inst.id
-    st.title(d.name_with_abbreviation(inst, lang))
+    st.title(md_inline(d.name_with_abbreviation(inst, lang)))
     if inst.name_en and lang == "nl":
-        st.caption(inst.name_en)
-    st.write(d.summary(inst, lang))
+        st.caption(md_inline(inst.name_en))
+    st.markdown(md(d.summary(inst, lang)))
     st.table({t(lang, "detail.fact"): dict(d.facts(bank, inst, lang))})
     rows = {
         t(lang, "describe.themes"): d.option_labels(bank, "thema", inst.thema, lang),
@@ -30,16 +31,16 @@ else:
     if inst.quality_note:
         st.subheader(t(lang, "detail.quality"))
         st.caption(t(lang, "detail.quality_help"))
-        st.write(inst.quality_note)
+        st.markdown(md(inst.quality_note))
     if inst.url:
         st.link_button(t(lang, "describe.where"), inst.url)
     st.subheader(t(lang, "detail.sources"))
     for s in inst.sources:
-        st.markdown(f"- [{s.title}]({s.url})")
+        st.markdown(f"- [{md_inline(s.title)}]({s.url})")
     if inst.related:
         st.subheader(t(lang, "detail.related"))
         for rid in inst.related:
             if rid in bank.instruments and bank.instruments[rid].active:
-                st.markdown(f"- {d.name_with_abbreviation(bank.instruments[rid], lang)}")
+                st.markdown(f"- {md_inline(d.name_with_abbreviation(bank.instruments[rid], lang))}")
 if st.button(t(lang, "detail.back"), type="primary", key="detail_back"):
     st.switch_page("pages/wizard.py", query_params=state.params())

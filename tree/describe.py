@@ -86,6 +86,10 @@ def name_with_abbreviation(inst: Instrument, lang: str = "nl") -> str:
     return name
 
 
+def kind_label(inst: Instrument, lang: str) -> str:
+    return t(lang, f"kinds.{inst.kind}")
+
+
 def summary(inst: Instrument, lang: str) -> str:
     return inst.summary_en if lang == "en" and inst.summary_en else inst.summary
 
@@ -95,7 +99,7 @@ def facts(bank: Databank, inst: Instrument, lang: str) -> list[tuple[str, str]]:
     return [
         (t(lang, "describe.measures"), inst.measures or t(lang, "common.unknown")),
         (t(lang, "describe.for_whom"), option_labels(bank, "doelgroep", inst.doelgroep, lang)),
-        (t(lang, "describe.kind"), inst.kind),
+        (t(lang, "describe.kind"), kind_label(inst, lang)),
         (t(lang, "describe.items"), _or_unknown(inst.items, lang)),
         (t(lang, "describe.minutes"), _or_unknown(inst.minutes, lang, "describe.minutes_value")),
         (t(lang, "describe.administered_by"), inst.administered_by or t(lang, "common.unknown")),

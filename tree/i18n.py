@@ -42,3 +42,14 @@ def t(lang: str, key: str, **values: Any) -> str:
     if text is None:
         text = strings(DEFAULT_LANGUAGE)[key]
     return text.format(**values) if values else text
+
+
+def tm(lang: str, key: str, **values: Any) -> str:
+    """Like :func:`t`, for Markdown: the interpolated values (data, link parts) are escaped.
+
+    The locale strings themselves are ours and may carry Markdown; the values may come from a
+    link or the databank and must show as typed.
+    """
+    from .safe_text import md_inline
+
+    return t(lang, key, **{k: md_inline(v) if isinstance(v, str) else v for k, v in values.items()})

@@ -30,9 +30,13 @@ TWINS: tuple[tuple[str, str], ...] = (
 METHOD_KINDS: frozenset[str] = frozenset({"methode", "groepsmethode", "economische-evaluatie", "raamwerk"})
 
 # Words that show an instrument asks about satisfaction with, or experience of, a service.
+# Satisfaction with life (SWLS) is an outcome; satisfaction with a service is not.
 _SATISFACTION = re.compile(
-    r"tevreden|satisf|klantervaring|cliëntervaring|clientervaring|ervaringen met de (?:hulp|zorg|dienst|ondersteuning)"
-    r"|client experience|customer experience",
+    r"(?:klant|cliënt|client|gebruikers|deelnemers)\s*-?tevredenheid"
+    r"|tevreden(?:heid)? (?:met|over) (?:de |het )?(?:hulp|zorg|dienst|ondersteuning|begeleiding|activiteit|aanbod)"
+    r"|klantervaring|cliëntervaring|clientervaring|ervaringen met de (?:hulp|zorg|dienst|ondersteuning)"
+    r"|(?:client|customer|user|service) (?:satisfaction|experience)"
+    r"|satisfaction with (?:the )?(?:service|care|support)",
     re.IGNORECASE,
 )
 

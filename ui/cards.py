@@ -7,6 +7,7 @@ import streamlit as st
 from tree import Databank, Match
 from tree import describe as d
 from tree.i18n import t
+from tree.safe_text import md, md_inline
 
 from . import state
 
@@ -23,7 +24,7 @@ def _toggle_compare(iid: str) -> None:
 def sources(inst, lang: str) -> None:
     with st.expander(t(lang, "card.sources", n=len(inst.sources))):
         for s in inst.sources:
-            st.markdown(f"- [{s.title}]({s.url})")
+            st.markdown(f"- [{md_inline(s.title)}]({s.url})")
 
 
 def card(
@@ -32,11 +33,12 @@ def card(
     """A result card; ``actions=False`` leaves out compare/details (the curator's preview)."""
     inst = match.instrument
     with st.container(border=True):
-        st.subheader(d.name_with_abbreviation(inst, lang), anchor=False)
-        st.caption(f"{inst.kind} · {t(lang, 'describe.last_reviewed')}: {inst.last_reviewed.isoformat()}")
-        st.write(d.summary(inst, lang))
-        lines = [f"✓ {line}" for line in (d.fit_line(bank, f, lang) for f in match.fits)]
-        lines += [f"✗ {d.miss_line(bank, match, q, answers, lang)}" for q in match.misses]
+        st.subheader(md_inline(d.name_with_abbreviation(inst, lang)), anchor=False)
+        reviewed = inst.last_reviewed.isoformat()
+        st.caption(f"{d.kind_label(inst, lang)} · {t(lang, 'describe.last_reviewed')}: {reviewed}")
+        st.markdown(md(d.summary(inst, lang)))
+        lines = [f"✓ {md_inline(line)}" for line in (d.fit_line(bank, f, lang) for f in match.fits)]
+        lines += [f"✗ {md_inline(d.miss_line(bank, match, q, answers, lang))}" for q in match.misses]
         if lines:
             title = t(lang, "card.why") if match.exact else t(lang, "card.why_near")
             st.markdown(f"**{title}**  \n" + "  \n".join(lines))
@@ -45,9 +47,9 @@ def card(
             "describe.for_whom", "describe.items", "describe.minutes", "describe.administered_by",
             "describe.cost", "describe.training", "describe.validated_nl",
         ]
-        st.markdown("\n".join(f"- **{t(lang, k)}:** {facts[t(lang, k)]}" for k in shown))
+        st.markdown("\n".join(f"- **{t(lang, k)}:** {md_inline(facts[t(lang, k)])}" for k in shown))
         if inst.url:
-            st.markdown(f"**{t(lang, 'describe.where')}:** [{inst.url}]({inst.url})")
+            st.markdown(f"**{t(lang, 'describe.where')}:** [{md_inline(inst.url)}]({inst.url})")
         sources(inst, lang)
         if not actions:
             return

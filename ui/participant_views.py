@@ -8,6 +8,7 @@ from tree import BRANCHES, Databank, Match, recommend, rooms
 from tree import describe as d
 from tree import presenter as pr
 from tree.i18n import t
+from tree.safe_text import md_inline
 
 from . import cards, state
 from .frame import base_url, databank
@@ -101,10 +102,10 @@ def live(bank: Databank) -> None:
         return
     qid = room.question
     q = bank.taxonomy.question(qid)
-    st.header(q.label.get(lang))
+    st.header(md_inline(q.label.get(lang)))
     mine = rooms.default_store().my_votes(room.code, ss.p_token).get(qid)
     for opt in q.options:
-        label = ("✓ " if mine == opt.id else "") + opt.label.get(lang)
+        label = ("✓ " if mine == opt.id else "") + md_inline(opt.label.get(lang))
         st.button(label, key=f"v:{qid}:{opt.id}", on_click=_vote, args=(qid, opt.id), width="stretch",
                   type="primary" if mine == opt.id else "secondary")
     none_label = ("✓ " if mine == "" else "") + t(lang, "common.no_preference")
@@ -120,7 +121,8 @@ def advice(bank: Databank, room: rooms.Room, lang: str) -> None:
     rec = recommend(bank, room.answers, limit=5)
     if any(rec.answers.values()):
         chosen = d.answers_text(bank, rec.answers, lang)
-        st.markdown(t(lang, "workshop.room_chose") + "\n" + "\n".join(f"- **{q}:** {a}" for q, a in chosen))
+        lines = "\n".join(f"- **{md_inline(q)}:** {md_inline(a)}" for q, a in chosen)
+        st.markdown(t(lang, "workshop.room_chose") + "\n" + lines)
     else:
         st.info(t(lang, "workshop.room_chose_nothing"))
     # the wizard's own link: there the participant can read every card, compare and download the PDF

@@ -8,6 +8,7 @@ from tree import BRANCHES, Databank, count_fitting, recommend, rooms
 from tree import describe as d
 from tree import presenter as pr
 from tree.i18n import t
+from tree.safe_text import md, md_inline
 
 from . import state
 from .bars import bars
@@ -96,7 +97,7 @@ def header(bank: Databank) -> None:
     step = ss.step
     labels = [t(lang, "workshop.start")] + [d.question_label(bank, q, lang) for q in BRANCHES]
     labels.append(t(lang, "workshop.advice"))
-    trail = " → ".join(f"**{x}**" if n == step else x for n, x in enumerate(labels))
+    trail = " → ".join(f"**{md_inline(x)}**" if n == step else md_inline(x) for n, x in enumerate(labels))
     st.caption(trail)
 
 
@@ -120,14 +121,14 @@ def question(bank: Databank, step: int) -> None:
     q = bank.taxonomy.question(qid)
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.title(q.label.get(lang))
-        st.write(q.help.get(lang))
+        st.title(md_inline(q.label.get(lang)))
+        st.markdown(md(q.help.get(lang)))
         key = f"pp:{qid}"
         chosen = state.answers()[qid]
         ss[key] = chosen if q.multiple else (chosen[0] if chosen else None)
         st.pills(
             q.label.get(lang), [o.id for o in q.options], selection_mode="multi" if q.multiple else "single",
-            key=key, format_func=lambda oid: d.option_label(bank, qid, oid, lang), on_change=_on_pick,
+            key=key, format_func=lambda oid: md_inline(d.option_label(bank, qid, oid, lang)), on_change=_on_pick,
             args=(qid,), label_visibility="collapsed", width="stretch", wrap=True,
         )
         n = count_fitting(bank, state.answers())
@@ -189,11 +190,12 @@ def results(bank: Databank) -> None:
         if rec.exact_count:
             st.markdown(t(lang, "workshop.exact", n=rec.exact_count))
             for m in rec.matches:
-                st.markdown(f"- **{d.name_with_abbreviation(m.instrument, lang)}** — {m.instrument.kind}")
+                name = md_inline(d.name_with_abbreviation(m.instrument, lang))
+                st.markdown(f"- **{name}** — {d.kind_label(m.instrument, lang)}")
         else:
             st.markdown(t(lang, "results.none_exact"))
             for m in rec.near:
-                st.markdown(f"- **{d.name_with_abbreviation(m.instrument, lang)}**")
+                st.markdown(f"- **{md_inline(d.name_with_abbreviation(m.instrument, lang))}**")
     with right:
         funnel_chart(bank, lang)
         walk_qr(lang)

@@ -9,7 +9,8 @@ import streamlit as st
 from tree import BRANCHES, Databank, count_fitting, recommend
 from tree import describe as d
 from tree import refine as rf
-from tree.i18n import t
+from tree.i18n import t, tm
+from tree.safe_text import md, md_inline
 
 from . import cards, state
 
@@ -72,14 +73,14 @@ def question(bank: Databank, step: int) -> None:
     ss._bank_options = {x.id: x.options for x in bank.taxonomy.questions}
 
     st.progress(step / len(BRANCHES), text=t(lang, "wizard.progress", n=step, total=len(BRANCHES)))
-    st.header(q.label.get(lang))
-    st.write(q.help.get(lang))
+    st.header(md_inline(q.label.get(lang)))
+    st.markdown(md(q.help.get(lang)))
 
     others = {k: v for k, v in answers.items() if k != qid}
 
     def with_count(opt) -> str:
         n = count_fitting(bank, {**others, qid: [opt.id]})
-        return f"{opt.label.get(lang)} · {t(lang, 'wizard.option_count', n=n)}"
+        return f"{md_inline(opt.label.get(lang))} · {t(lang, 'wizard.option_count', n=n)}"
 
     if q.multiple:
         st.caption(t(lang, "wizard.pick_many"))
@@ -88,7 +89,7 @@ def question(bank: Databank, step: int) -> None:
             ss[key] = opt.id in answers[qid]
             with st.container(gap=None):
                 st.checkbox(with_count(opt), key=key, on_change=_on_multi, args=(qid,))
-                st.caption(opt.explanation.get(lang))
+                st.caption(md_inline(opt.explanation.get(lang)))
     else:
         key = f"opt:{qid}"
         ss[key] = answers[qid][0] if answers[qid] else ""
@@ -97,9 +98,9 @@ def question(bank: Databank, step: int) -> None:
             "": t(lang, "common.no_preference"),
             **{o.id: with_count(o) for o in q.options},
         }
-        captions = [t(lang, "wizard.no_preference_help")] + [o.explanation.get(lang) for o in q.options]
+        captions = [t(lang, "wizard.no_preference_help")] + [md_inline(o.explanation.get(lang)) for o in q.options]
         st.radio(
-            q.label.get(lang), ids, key=key, format_func=labels.get, captions=captions,
+            md_inline(q.label.get(lang)), ids, key=key, format_func=labels.get, captions=captions,
             on_change=_on_single, args=(qid,), label_visibility="collapsed",
         )
 
@@ -129,7 +130,7 @@ def nudges(bank: Databank, qid: str, lang: str) -> None:
         if "effect-client" not in chosen:
             label = d.option_label(bank, "meten", "effect-client", lang)
             st.button(
-                t(lang, "nudge.add_effect", option=label), key="nudge:effect",
+                tm(lang, "nudge.add_effect", option=label), key="nudge:effect",
                 on_click=_add_option, args=("meten", "effect-client"),
             )
     if qid == "thema" and len(chosen) >= 2:
@@ -161,10 +162,10 @@ def answers_summary(bank: Databank, lang: str) -> None:
     st.markdown(f"**{t(lang, 'results.your_answers')}**")
     for n, (qid, (label, value)) in enumerate(zip(BRANCHES, d.answers_text(bank, state.answers(), lang), strict=True)):
         with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-            st.markdown(f"{label}: **{value}**", width="content")
+            st.markdown(f"{md_inline(label)}: **{md_inline(value)}**", width="content")
             st.button(
                 t(lang, "results.change"), key=f"change:{qid}", on_click=state.go, args=(n + 1,), type="tertiary",
-                help=t(lang, "results.change_help", question=label),
+                help=tm(lang, "results.change_help", question=label),
             )
 
 
@@ -173,9 +174,9 @@ def results(bank: Databank) -> None:
     answers = state.answers()
     st.title(t(lang, "results.title"))
     if ss.get("vraag"):
-        st.markdown(f"{t(lang, 'results.your_question')}: *{ss.vraag}*")
+        st.markdown(f"{t(lang, 'results.your_question')}: *{md_inline(ss.vraag)}*")
     for qid, oid in ss.get("link_notice", []):
-        st.info(t(lang, "results.link_ignored", question=qid, option=oid))
+        st.info(tm(lang, "results.link_ignored", question=qid, option=oid))
 
     with st.container(border=True):
         answers_summary(bank, lang)
@@ -196,7 +197,7 @@ def results(bank: Databank) -> None:
         if best:
             qlabel = d.question_label(bank, best.question, lang)
             st.button(
-                t(lang, "results.relax", question=qlabel, n=best.exact_count), type="primary",
+                tm(lang, "results.relax", question=qlabel, n=best.exact_count), type="primary",
                 key="relax", on_click=_relax, args=(best.question,),
             )
     if refinement.active and (hidden_exact or hidden_near):
@@ -219,7 +220,7 @@ def results(bank: Databank) -> None:
         st.header(t(lang, "results.bundles_title"))
         st.write(t(lang, "results.bundles_help"))
         for n, b in enumerate(rec.bundles):
-            names = " + ".join(d.name_with_abbreviation(p.instrument, lang) for p in b.parts)
+            names = " + ".join(md_inline(d.name_with_abbreviation(p.instrument, lang)) for p in b.parts)
             with st.expander(f"{names}" + (f" · {t(lang, 'results.bundle_related')}" if b.related else "")):
                 for p in b.parts:
                     cards.card(bank, p, answers, lang, key=f"bundle{n}")

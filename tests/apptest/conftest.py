@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -40,4 +41,21 @@ def texts(at: AppTest) -> str:
         parts.extend(str(el.value) for el in getattr(at, kind))
     parts.extend(str(cb.label) for cb in at.checkbox)
     parts.extend(str(b.label) for b in at.button)
+    # data is shown as escaped Markdown (tree.safe_text.md): read it as the user sees it
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", "\n".join(parts))
+
+
+def raw_markdown(at: AppTest) -> str:
+    """Every Markdown-rendered value as sent to the browser (escapes included)."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "success", "error"):
+        parts.extend(str(el.value) for el in getattr(at, kind))
+    parts.extend(str(cb.label) for cb in at.checkbox)
+    parts.extend(str(b.label) for b in at.button)
+    parts.extend(str(o) for r in at.radio for o in r.options)
     return "\n".join(parts)
+
+
+def shown(value: object) -> str:
+    """A Markdown value as the user reads it (escapes removed)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", str(value))
