@@ -6,6 +6,8 @@ only sets the frame they share. A page's file name equals its URL path (``kamer`
 ``pages/`` folder before ``st.navigation`` runs, and a name that differs shows "Page not found".
 """
 
+import logging
+
 import streamlit as st
 
 from tree.i18n import t
@@ -25,4 +27,10 @@ pages = [
     ),
 ]
 # the sidebar links are drawn by ui.frame on every page (see there why), so the built-in list stays hidden
-st.navigation(pages, position="hidden").run()
+try:
+    st.navigation(pages, position="hidden").run()
+except Exception:  # st.stop and st.rerun are BaseExceptions and pass through
+    # The visitor gets a plain page; the details (with paths) go to the server log only.
+    logging.getLogger("beslisboom").exception("page failed: %s", st.context.url if hasattr(st.context, "url") else "")
+    st.error(t(lang, "frame.error"))
+    st.link_button(t(lang, "frame.error_restart"), "/")

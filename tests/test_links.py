@@ -64,3 +64,41 @@ def test_round_trip():
     back = parse_params(dict(parse_qsl(query)), TAX)
     assert back.answers == answers
     assert back.extras["vraag"] == "Wat werkt?"
+
+
+# --- hostile links (issue 14): one parser with limits; nothing raises ---------------------------
+
+
+def test_step_accepts_ascii_digits_only():
+    for raw in ("²", "①", "٣", "9" * 5000, "-1", "1.0", " 2"):
+        link = parse_params({"stap": raw}, TAX)
+        assert link.step is None
+        assert link.unknown and link.unknown[0][0] == "stap"
+        assert len(link.unknown[0][1]) <= 40  # the notice never repeats a huge value
+    assert parse_params({"stap": "3"}, TAX).step == 3
+
+
+def test_question_is_one_plain_line_cut_to_length():
+    link = parse_params({"vraag": "Hoe\u2028gaat\u0085het?\n" + "x" * 5000}, TAX)
+    q = link.extras["vraag"]
+    assert len(q) <= 500 and q.endswith("…")
+    assert q.startswith("Hoe gaat het? ")
+    assert "\u2028" not in q and "\u0085" not in q and "\n" not in q
+
+
+def test_limits_on_count_length_and_charset():
+    many = {f"p{i}": "x" for i in range(200)}
+    link = parse_params(many, TAX)
+    assert len(link.unknown) <= 25
+    link = parse_params({"thema": ",".join(["eenzaamheid"] * 500 + ["<script>"])}, TAX)
+    assert link.answers["thema"] == ["eenzaamheid"]
+    link = parse_params({"vergelijk": "djg-11,../../etc/passwd,A B"}, TAX)
+    assert link.ids("vergelijk") == ["djg-11"]
+    assert ("vergelijk", "../../etc/passwd") in link.unknown
+    assert parse_params({"lang": "de"}, TAX).extras.get("lang") is None
+    assert parse_params({"kamer": "ABCD-EFGH"}, TAX).extras["kamer"] == "ABCD-EFGH"
+    assert "kamer" not in parse_params({"kamer": "<b>"}, TAX).extras
+
+
+def test_platform_parameters_are_not_reported():
+    assert parse_params({"embed": "true"}, TAX).unknown == []

@@ -7,50 +7,114 @@ databank does not know is ignored and reported, never an error.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from .i18n import LANGUAGES
+from .safe_text import plain_line
 from .schema import BRANCHES, Taxonomy
 
 #: Query parameters that are not answers but still belong to a shared state: the research
-#: question, language, wizard step, compared and opened instruments, and the presenter's room
-#: with its facilitator key (so a reload of the projector keeps the room).
-EXTRA_PARAMS = ("vraag", "lang", "stap", "vergelijk", "id", "kamer", "sleutel")
+#: question, language, wizard step, compared and opened instruments, the presenter's room with
+#: its facilitator key (so a reload of the projector keeps the room), and a phone's room and
+#: participant token.
+EXTRA_PARAMS = ("vraag", "lang", "stap", "vergelijk", "id", "kamer", "sleutel", "code", "deelnemer")
+#: Streamlit's own parameters: not ours to report.
+PLATFORM_PARAMS = ("embed", "embed_options")
+
+# --- limits: a link is typed by people and crafted by others; nothing in it may cost much ----
+MAX_PARAMS = 24  # distinct keys read; the rest is ignored with a notice
+MAX_VALUES = 20  # comma-separated values per key
+MAX_RAW_CHARS = 1000  # one parameter's raw text (a research question is cut to QUESTION_CHARS)
+QUESTION_CHARS = 500  # the research question, as the start page's text box allows
+NOTICE_CHARS = 40  # how much of an ignored value the notice repeats
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 @dataclass
 class ParsedLink:
     answers: dict[str, list[str]]
-    unknown: list[tuple[str, str]] = field(default_factory=list)  # (question, option) not known
-    extras: dict[str, str] = field(default_factory=dict)
+    unknown: list[tuple[str, str]] = field(default_factory=list)  # (parameter, value) ignored
+    extras: dict[str, str] = field(default_factory=dict)  # every extra that passed its check
 
     @property
     def has_answers(self) -> bool:
         return any(self.answers.values())
 
+    @property
+    def step(self) -> int | None:
+        raw = self.extras.get("stap")
+        return int(raw) if raw is not None else None
 
-def _values(raw: str | Sequence[str]) -> list[str]:
-    parts = [raw] if isinstance(raw, str) else list(raw)
-    return [v.strip() for p in parts for v in p.split(",") if v.strip()]
+    def ids(self, key: str) -> list[str]:
+        return [v for v in self.extras.get(key, "").split(",") if v]
+
+
+def _short(value: str) -> str:
+    value = plain_line(value, NOTICE_CHARS)
+    return value
+
+
+def _values(raw: str) -> list[str]:
+    return [v.strip() for v in raw.split(",") if v.strip()][:MAX_VALUES]
+
+
+def _raw(raw: str | Sequence[str]) -> str:
+    text = raw if isinstance(raw, str) else ",".join(str(r) for r in raw)
+    return text[:MAX_RAW_CHARS]
+
+
+def _extra(key: str, raw: str, unknown: list[tuple[str, str]]) -> str | None:
+    """One extra parameter, checked; None (and a notice) when it is not what it should be."""
+    if key == "vraag":
+        return plain_line(raw, QUESTION_CHARS) or None
+    if key == "lang":
+        ok = raw in LANGUAGES
+    elif key == "stap":
+        # ASCII digits only: '²' and '①' are digits to str.isdigit but not to int()
+        ok = raw.isascii() and raw.isdigit() and len(raw) <= 2
+    elif key in ("vergelijk", "id"):
+        values = _values(raw)
+        good = [v for v in values if _ID.match(v)]
+        unknown.extend((key, _short(v)) for v in values if not _ID.match(v))
+        return ",".join(good) or None
+    else:  # room code, facilitator key, participant token
+        ok = bool(_TOKEN.match(raw.replace("-", "") or "-"))
+    if not ok:
+        unknown.append((key, _short(raw)))
+        return None
+    return raw
 
 
 def parse_params(params: Mapping[str, str | Sequence[str]], taxonomy: Taxonomy) -> ParsedLink:
+    """The one reader of a link: everything is parsed or ignored with a notice, nothing raises."""
     answers: dict[str, list[str]] = {q: [] for q in BRANCHES}
     unknown: list[tuple[str, str]] = []
     extras: dict[str, str] = {}
-    for key, raw in params.items():
+    for n, (key, raw_value) in enumerate(params.items()):
+        key = str(key)
+        if n >= MAX_PARAMS:
+            unknown.append((_short(key), "…"))
+            break
+        raw = _raw(raw_value)
+        if key in PLATFORM_PARAMS:
+            continue
         if key in EXTRA_PARAMS:
-            extras[key] = raw if isinstance(raw, str) else ",".join(raw)
+            value = _extra(key, raw, unknown)
+            if value is not None:
+                extras[key] = value
             continue
         if key not in answers:
-            unknown.extend((key, v) for v in _values(raw) or [""])
+            unknown.extend((_short(key), _short(v)) for v in _values(raw) or [""])
             continue
         question = taxonomy.question(key)
         for v in _values(raw):
-            current = taxonomy.current_id(key, v)  # a link from before a rename still lands
+            current = taxonomy.current_id(key, v) if _ID.match(v) else None  # an old link still lands
             if current is None:
-                unknown.append((key, v))
+                unknown.append((key, _short(v)))
             elif current not in answers[key]:
                 answers[key].append(current)
         if not question.multiple and len(answers[key]) > 1:

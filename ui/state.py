@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from tree import BRANCHES, Databank
-from tree.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from tree.i18n import DEFAULT_LANGUAGE
 from tree.links import parse_params, to_params
 
 START, RESULTS = 0, len(BRANCHES) + 1
@@ -26,14 +26,15 @@ def ensure(bank: Databank) -> None:
     link = parse_params(st.query_params.to_dict(), bank.taxonomy)
     ss.answers = link.answers
     ss.vraag = link.extras.get("vraag", "")
-    lang = link.extras.get("lang", DEFAULT_LANGUAGE)
-    ss.lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
-    step = link.extras.get("stap")
-    if step is not None and step.isdigit() and START <= int(step) <= RESULTS:
-        ss.step = int(step)
+    ss.lang = link.extras.get("lang", DEFAULT_LANGUAGE)
+    step = link.step
+    if step is not None and START <= step <= RESULTS:
+        ss.step = step
     else:
+        if step is not None:
+            link.unknown.append(("stap", str(step)))
         ss.step = RESULTS if link.has_answers else START
-    wanted = [i for i in link.extras.get("vergelijk", "").split(",") if i]
+    wanted = link.ids("vergelijk")
     ss.compare = [i for i in wanted if i in bank.instruments][:MAX_COMPARE]
     ss.link_notice = link.unknown + [("vergelijk", i) for i in wanted if i not in bank.instruments]
     ss._ready = True

@@ -21,9 +21,19 @@ PAGE = 10  # result cards per "show more"
 # --- start --------------------------------------------------------------------------------
 
 
+def link_notice(lang: str) -> None:
+    """What a shared link asked for that we ignored: said once, wherever the link landed."""
+    notices = ss.get("link_notice", [])
+    for qid, oid in notices[:5]:
+        st.info(tm(lang, "results.link_ignored", question=qid, option=oid))
+    if len(notices) > 5:
+        st.info(t(lang, "results.link_ignored_more", n=len(notices) - 5))
+
+
 def start(bank: Databank) -> None:
     lang = state.lang()
     st.title(t(lang, "start.title"))
+    link_notice(lang)
     st.write(t(lang, "start.intro"))
     st.markdown(t(lang, "start.truths"))
     st.header(t(lang, "start.question_title"))
@@ -175,8 +185,7 @@ def results(bank: Databank) -> None:
     st.title(t(lang, "results.title"))
     if ss.get("vraag"):
         st.markdown(f"{t(lang, 'results.your_question')}: *{md_inline(ss.vraag)}*")
-    for qid, oid in ss.get("link_notice", []):
-        st.info(tm(lang, "results.link_ignored", question=qid, option=oid))
+    link_notice(lang)
 
     with st.container(border=True):
         answers_summary(bank, lang)
