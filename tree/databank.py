@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from .safe_files import UnsafeFile, read_inside
 from .schema import BRANCHES, Instrument, Taxonomy
-from .yamlio import ParsedYaml, YamlProblem, parse_yaml
+from .yamlio import MAX_FILE_BYTES, ParsedYaml, YamlProblem, parse_yaml
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -146,7 +147,7 @@ _bank_cache: dict[str, tuple[tuple, Databank]] = {}
 
 def _read_text(path: Path, raw: bytes) -> str:
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8-sig")  # a BOM (Windows editors add one) is not part of the text
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise YamlProblem(
@@ -189,7 +190,13 @@ def _parse_file(path: Path, sig: tuple[int, int, int]) -> _ParsedFile:
         hit = _file_cache.get(key)
     if hit and hit[0] == sig:
         return hit[1]
-    raw = path.read_bytes()
+    try:
+        raw = read_inside(path.parent, path.name, MAX_FILE_BYTES)
+    except UnsafeFile as exc:
+        result = _ParsedFile("-", None, None, [Problem(path.name, None, None, str(exc))])
+        with _cache_lock:
+            _file_cache[key] = (sig, result)
+        return result
     try:
         text = _read_text(path, raw)
     except YamlProblem as p:
@@ -216,9 +223,12 @@ def load_taxonomy(path: Path) -> Taxonomy:
 def _load_taxonomy(path: Path) -> tuple[Taxonomy, str]:
     qfile = path / QUESTIONS_FILE
     name = QUESTIONS_FILE
-    if not qfile.is_file():
+    if not qfile.exists() and not qfile.is_symlink():
         raise DatabankError([Problem(name, None, None, f"vragenbestand ontbreekt in {path} / questions file missing")])
-    raw = qfile.read_bytes()
+    try:
+        raw = read_inside(path, name, MAX_FILE_BYTES)
+    except UnsafeFile as exc:
+        raise DatabankError([Problem(name, None, None, str(exc))]) from None
     try:
         text = _read_text(qfile, raw)
         parsed = parse_yaml(text)
@@ -272,9 +282,15 @@ def _signature(path: Path) -> tuple[tuple[str, int, int, int], ...]:
     entries = []
     with os.scandir(path) as it:
         for e in it:
-            if e.name.endswith((".yaml", ".yml")) and e.is_file():
+            if not e.name.endswith((".yaml", ".yml")):
+                continue
+            try:
+                if not (e.is_symlink() or e.is_file()):
+                    continue
                 st = e.stat()
-                entries.append((e.name, st.st_ino, st.st_size, st.st_mtime_ns))
+            except OSError:  # a dangling link or a loop: listed, so the loader can name it
+                st = e.stat(follow_symlinks=False)
+            entries.append((e.name, st.st_ino, st.st_size, st.st_mtime_ns))
     entries.sort()
     return tuple(entries)
 

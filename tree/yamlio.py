@@ -45,7 +45,31 @@ class ParsedYaml:
         return None
 
 
-def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int], dups: list[tuple[Loc, int]]) -> None:
+#: Limits for one databank file. A record is ~40 lines of plain data; these leave a wide margin
+#: and stop a crafted file (an alias bomb, deep nesting, a 5,000-digit number) before it costs
+#: time or memory, so one hostile file is one located problem, never a hung or crashed page.
+MAX_FILE_BYTES = 512 * 1024
+MAX_DEPTH = 24  # a record nests 3 deep (sources → item → title)
+MAX_NODES = 20_000  # nodes visited, counting every alias expansion
+MAX_INT_DIGITS = 18
+
+
+def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int], dups: list[tuple[Loc, int]], budget: list[int]) -> None:
+    """Map every key and item to its line, checking the limits on the way.
+
+    PyYAML's composer reuses one node object for an anchor and all its aliases; walking them
+    expands the aliases, so ``budget`` counts every visit and stops a bomb at MAX_NODES.
+    """
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise YamlProblem(
+            f"bestand is te groot of bevat te veel verwijzingen (aliassen) / too many nodes or aliases (> {MAX_NODES})",
+            line=node.start_mark.line + 1,
+        )
+    if len(loc) > MAX_DEPTH:
+        raise YamlProblem(
+            f"te diep genest / nested too deep (> {MAX_DEPTH})", line=node.start_mark.line + 1, field=_name(loc)
+        )
     if isinstance(node, yaml.MappingNode):
         seen: set[Any] = set()
         for key_node, value_node in node.value:
@@ -55,12 +79,23 @@ def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int], dups: list[tuple[Loc
                 dups.append((child, key_node.start_mark.line + 1))
             seen.add(key)
             lines[child] = key_node.start_mark.line + 1
-            _walk(value_node, child, lines, dups)
+            _walk(key_node, child, {}, [], budget)
+            _walk(value_node, child, lines, dups, budget)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             child = (*loc, index)
             lines[child] = item.start_mark.line + 1
-            _walk(item, child, lines, dups)
+            _walk(item, child, lines, dups, budget)
+    elif node.tag == "tag:yaml.org,2002:int" and len(node.value.lstrip("+-0").replace("_", "")) > MAX_INT_DIGITS:
+        raise YamlProblem(
+            f"getal is te groot / number too large (> {MAX_INT_DIGITS} digits)",
+            line=node.start_mark.line + 1,
+            field=_name(loc),
+        )
+
+
+def _name(loc: Loc) -> str | None:
+    return ".".join(str(p) for p in loc) or None
 
 
 def parse_yaml(text: str) -> ParsedYaml:
@@ -70,11 +105,17 @@ def parse_yaml(text: str) -> ParsedYaml:
     objects (``!!python/object`` and friends): the safe constructor refuses them before
     anything runs.
     """
+    if len(text) > MAX_FILE_BYTES:
+        raise YamlProblem(f"bestand is te groot / file too large (> {MAX_FILE_BYTES // 1024} kB)")
     loader = _BaseLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return ParsedYaml(data=None)
+        # limits first: the line map walks (and counts) every node before anything is built
+        lines: dict[Loc, int] = {(): node.start_mark.line + 1}
+        dups: list[tuple[Loc, int]] = []
+        _walk(node, (), lines, dups, [MAX_NODES])
         data = loader.construct_document(node)
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -92,11 +133,12 @@ def parse_yaml(text: str) -> ParsedYaml:
         raise YamlProblem(f"YAML-syntaxfout / syntax error: {what}", line=mark.line + 1 if mark else None) from None
     except yaml.YAMLError as exc:  # pragma: no cover - other reader errors
         raise YamlProblem(f"YAML-fout / YAML error: {exc}") from None
+    except RecursionError:  # the composer itself recursing on a deeply nested file
+        raise YamlProblem(f"te diep genest / nested too deep (> {MAX_DEPTH})") from None
+    except (ValueError, OverflowError) as exc:  # e.g. a number the constructor cannot build
+        raise YamlProblem(f"ongeldige waarde / invalid value: {str(exc)[:80]}") from None
     finally:
         loader.dispose()
-    lines: dict[Loc, int] = {(): node.start_mark.line + 1}
-    dups: list[tuple[Loc, int]] = []
-    _walk(node, (), lines, dups)
     return ParsedYaml(data=data, lines=lines, duplicate_keys=dups)
 
 
