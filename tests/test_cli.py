@@ -108,3 +108,32 @@ def test_hash_password_prints_a_verifiable_hash(capsys, monkeypatch):
     assert verify_password("geheim", line.split('"')[1])
     monkeypatch.setattr(sys, "stdin", _io.StringIO("\n"))
     assert run(capsys, "hash-password", "anna", "--stdin")[0] == 1
+
+
+def test_csv_export_neutralises_formula_cells_and_import_reads_them_back(make_bank):
+    import csv as _csv
+    import io as _io
+
+    from tree.bulk import read_sheet
+    from tree.export import to_csv
+
+    bank = make_bank(record("a", name="=HYPERLINK(\"http://e.vil\")", summary="+31 20 123", measures="@SUM(A1)"))
+    rows = list(_csv.DictReader(_io.StringIO(to_csv(bank))))
+    assert rows[0]["name"] == "'=HYPERLINK(\"http://e.vil\")"
+    assert rows[0]["summary"].startswith("'+") and rows[0]["measures"].startswith("'@")
+    back = read_sheet(to_csv(bank).encode(), "export.csv")
+    assert back[0]["name"] == "=HYPERLINK(\"http://e.vil\")"
+
+
+def test_excel_export_keeps_formula_like_text_as_text(make_bank):
+    import io as _io
+
+    from openpyxl import load_workbook
+
+    from tree.bulk import to_excel
+
+    bank = make_bank(record("a", name="=1+1"))
+    ws = load_workbook(_io.BytesIO(to_excel(bank))).active
+    header = [c.value for c in ws[1]]
+    cell = ws.cell(row=2, column=header.index("name") + 1)
+    assert cell.value == "=1+1" and cell.data_type == "s"

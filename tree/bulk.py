@@ -21,6 +21,7 @@ from typing import Any, Literal
 from . import store
 from .databank import Databank, Problem, check_against_taxonomy, parse_instrument_text
 from .export import rows
+from .safe_text import unguard_cell
 from .schema import BRANCHES, SLUG_PATTERN, Instrument, Taxonomy
 from .yamlio import YamlProblem, parse_yaml
 
@@ -162,7 +163,7 @@ def _to_dicts(table: list[list[str]]) -> list[dict[str, str]]:
             key = header[n] if n < len(header) and header[n] else f"kolom {n + 1}"
             if key in row and not value.strip():
                 continue
-            row[key] = value
+            row[key] = unguard_cell(value)
         for h in named:
             row.setdefault(h, "")
         out.append(row)

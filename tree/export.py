@@ -7,6 +7,7 @@ import io
 import json
 
 from .databank import Databank
+from .safe_text import spreadsheet_cell
 from .schema import Instrument
 
 LIST_SEPARATOR = "; "
@@ -60,5 +61,6 @@ def to_csv(bank: Databank) -> str:
     if data:
         writer = csv.DictWriter(buf, fieldnames=list(data[0]), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(data)
+        # a cell starting with = + - @ would run as a formula when the file is opened in Excel
+        writer.writerows({k: spreadsheet_cell(v) for k, v in row.items()} for row in data)
     return buf.getvalue()

@@ -56,3 +56,10 @@ def spreadsheet_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+def unguard_cell(value: str) -> str:
+    """Undo :func:`spreadsheet_cell` on import, so an export → import round trip is lossless."""
+    if value.startswith("'") and value[1:2] and value[1] in "=+-@\t\r":
+        return value[1:]
+    return value
