@@ -63,3 +63,13 @@ def make_bank(bank_dir: Path) -> Callable[..., tree.Databank]:
         return tree.load_databank(bank_dir)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles(monkeypatch):
+    """Throttles live per process; every test starts with clean counts."""
+    from tree import auth
+    from tree.throttle import Backoff
+
+    monkeypatch.setattr(auth, "NAME_BACKOFF", Backoff(free=5, base=2.0, cap=15 * 60))
+    monkeypatch.setattr(auth, "CLIENT_BACKOFF", Backoff(free=20, base=2.0, cap=15 * 60))

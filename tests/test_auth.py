@@ -49,3 +49,74 @@ def test_oidc_allow_list():
     assert not oidc_allowed(cfg, "iemand@example.org")
     assert not oidc_allowed(cfg, None)
     assert not oidc_allowed(CuratorConfig(oidc_emails=frozenset({"a@b.nl"})), "a@b.nl")  # no [auth]: no OIDC
+
+
+# --- issue 14: no name enumeration, throttling, a sign-in log ----------------------------------
+
+
+def test_unknown_and_known_names_cost_the_same_work():
+    """Measured as a ratio of medians, so a slow or busy machine does not matter."""
+    import statistics
+    import time
+
+    from tree import auth
+
+    cfg = CuratorConfig(local_users={"anna": hash_password("juist")})  # production cost
+    auth._dummy_hash()  # made once per process, not part of a sign-in
+
+    def median(name: str) -> float:
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            authenticate(cfg, name, "fout")
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+    ratio = median("onbekend") / median("anna")
+    assert 0.6 < ratio < 1.6, ratio
+
+
+def test_backoff_grows_per_name_and_resets_on_success():
+    from tree.throttle import Backoff
+
+    now = [0.0]
+    b = Backoff(free=2, base=2.0, cap=60, clock=lambda: now[0])
+    assert [b.fail("anna") for _ in range(5)] == [0, 0, 2.0, 4.0, 8.0]
+    assert b.wait("anna") == 8.0 and b.wait("bob") == 0
+    now[0] += 8.0
+    assert b.wait("anna") == 0
+    assert [b.fail("anna") for _ in range(3)] == [16.0, 32.0, 60]  # capped
+    b.succeed("anna")
+    assert b.wait("anna") == 0 and b.fail("anna") == 0
+
+
+def test_sign_in_is_throttled_logged_and_never_logs_the_password(monkeypatch, caplog):
+    import logging
+
+    from tree import auth
+    from tree.throttle import Backoff
+
+    monkeypatch.setattr(auth, "NAME_BACKOFF", Backoff(free=3, base=2.0, cap=60))
+    monkeypatch.setattr(auth, "CLIENT_BACKOFF", Backoff(free=100, base=2.0, cap=60))
+    cfg = CuratorConfig(local_users={"anna": hash_password("juist", iterations=FAST)})
+    caplog.set_level(logging.INFO, logger="beslisboom.auth")
+    results = [auth.sign_in(cfg, "anna", f"geheim{n}", "10.0.0.1") for n in range(6)]
+    assert [r.ok for r in results] == [False] * 6
+    assert [r.wait_seconds > 0 for r in results] == [False, False, False, False, True, True]
+    # while throttled even the right password is refused, without being checked
+    assert not auth.sign_in(cfg, "anna", "juist", "10.0.0.1").ok
+    text = caplog.text
+    assert "sign-in failed" in text and "throttled" in text and "anna" in text
+    assert "geheim" not in text and "juist" not in text
+
+
+def test_a_client_guessing_many_names_is_throttled_too(monkeypatch):
+    from tree import auth
+    from tree.throttle import Backoff
+
+    monkeypatch.setattr(auth, "NAME_BACKOFF", Backoff(free=5, base=2.0, cap=60))
+    monkeypatch.setattr(auth, "CLIENT_BACKOFF", Backoff(free=3, base=2.0, cap=60))
+    cfg = CuratorConfig(local_users={"anna": hash_password("juist", iterations=FAST)})
+    waits = [auth.sign_in(cfg, f"naam{n}", "x", "10.0.0.9").wait_seconds for n in range(6)]
+    assert waits[:4] == [0, 0, 0, 0] and waits[4] > 0
+    assert auth.sign_in(cfg, "anna", "juist", "10.0.0.10").ok  # another client is not affected

@@ -12,10 +12,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
+
+from .safe_text import plain_line
+from .throttle import Backoff
 
 ENV_VAR = "BESLISBOOM_CURATORS"
 ALGORITHM = "pbkdf2_sha256"
@@ -77,13 +83,56 @@ def config_from(secrets: Mapping[str, Any], env: Mapping[str, str]) -> CuratorCo
     return CuratorConfig(users, oidc="auth" in secrets, oidc_emails=emails)
 
 
+@cache
+def _dummy_hash() -> str:
+    """A hash with the real cost, checked for unknown names (made once per process)."""
+    return hash_password(os.urandom(16).hex())
+
+
 def authenticate(config: CuratorConfig, name: str, password: str) -> bool:
+    """True for a right name and password; the same work is done whatever the name.
+
+    An unknown name is checked against a dummy hash of the same PBKDF2 cost as the real ones, so
+    the answer's timing does not tell a curator's name apart from a made-up one.
+    """
     hashed = config.local_users.get(name.strip())
     if hashed is None:
-        # spend the same time as a real check, so a wrong name is not told apart from a wrong password
-        verify_password(password, hash_password("x", iterations=1000))
+        verify_password(password, _dummy_hash())
         return False
     return verify_password(password, hashed)
+
+
+# --- throttling and the sign-in log -------------------------------------------------------
+
+#: Per name: 5 free tries, then 2 s, 4 s, 8 s … up to 15 minutes between tries.
+NAME_BACKOFF = Backoff(free=5, base=2.0, cap=15 * 60)
+#: Per client (browser address): 20 free tries, then the same doubling (one office behind one
+#: address may have several curators mistyping).
+CLIENT_BACKOFF = Backoff(free=20, base=2.0, cap=15 * 60)
+log = logging.getLogger("beslisboom.auth")
+
+
+@dataclass(frozen=True)
+class SignIn:
+    ok: bool
+    wait_seconds: int = 0  # > 0: refused before checking, try again after this long
+
+
+def sign_in(config: CuratorConfig, name: str, password: str, client: str) -> SignIn:
+    """One sign-in attempt, throttled per name and per client, logged without the password."""
+    who = plain_line(name.strip().casefold(), 80) or "-"
+    wait = max(NAME_BACKOFF.wait(who), CLIENT_BACKOFF.wait(client))
+    if wait > 0:
+        log.warning("curator sign-in refused (throttled %.0fs): name=%r client=%s", wait, who, client)
+        return SignIn(False, math.ceil(wait))
+    if authenticate(config, name, password):
+        NAME_BACKOFF.succeed(who)
+        log.info("curator sign-in ok: name=%r client=%s", who, client)
+        return SignIn(True)
+    NAME_BACKOFF.fail(who)
+    CLIENT_BACKOFF.fail(client)
+    log.warning("curator sign-in failed: name=%r client=%s", who, client)
+    return SignIn(False)
 
 
 def oidc_allowed(config: CuratorConfig, email: str | None) -> bool:

@@ -6,10 +6,11 @@ import os
 
 import streamlit as st
 
-from tree.auth import CuratorConfig, authenticate, config_from, oidc_allowed
+from tree.auth import CuratorConfig, config_from, oidc_allowed, sign_in
 from tree.i18n import t
 
 from . import state
+from .client import client_id
 
 ss = st.session_state
 USER_KEY = "curator_user"
@@ -36,10 +37,14 @@ def _local_login(cfg: CuratorConfig, lang: str) -> None:
         password = st.text_input(t(lang, "curator.password"), type="password", key="login_password")
         submitted = st.form_submit_button(t(lang, "curator.sign_in"), type="primary")
     if submitted:
-        if authenticate(cfg, name, password):
+        result = sign_in(cfg, name, password, client_id())
+        if result.ok:
             ss[USER_KEY] = name.strip()
             st.rerun()
-        st.error(t(lang, "curator.wrong_password"))
+        if result.wait_seconds:
+            st.error(t(lang, "curator.throttled", n=result.wait_seconds))
+        else:
+            st.error(t(lang, "curator.wrong_password"))
 
 
 def require() -> str:

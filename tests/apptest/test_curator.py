@@ -76,6 +76,19 @@ def test_wrong_password_is_refused(bank_copy, curator_env):
     assert "Naam of wachtwoord klopt niet." in [e.value for e in at.error]
 
 
+def test_repeated_wrong_passwords_get_a_clear_wait_message(bank_copy, curator_env, monkeypatch):
+    from tree import auth
+    from tree.throttle import Backoff
+
+    monkeypatch.setattr(auth, "NAME_BACKOFF", Backoff(free=2, base=30.0, cap=60))
+    at = open_page()
+    for _ in range(3):
+        at = sign_in(at, password="fout")
+    at = sign_in(at, password="geheim")  # right now, but the name waits
+    assert any("Te veel mislukte pogingen" in e.value for e in at.error)
+    assert write_controls(at) == []
+
+
 def test_sign_in_shows_workspace(bank_copy, curator_env):
     at = sign_in(open_page())
     assert not at.exception, at.exception
