@@ -73,3 +73,13 @@ def _fresh_throttles(monkeypatch):
 
     monkeypatch.setattr(auth, "NAME_BACKOFF", Backoff(free=5, base=2.0, cap=15 * 60))
     monkeypatch.setattr(auth, "CLIENT_BACKOFF", Backoff(free=20, base=2.0, cap=15 * 60))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_room_limits(monkeypatch):
+    from tree import room_guard
+    from tree.throttle import Backoff, RateLimit
+
+    monkeypatch.setattr(room_guard, "JOINS", RateLimit(limit=150, per=600))
+    monkeypatch.setattr(room_guard, "GUESSES", Backoff(free=30, base=2.0, cap=300))
+    monkeypatch.setattr(room_guard, "CREATES", RateLimit(limit=10, per=3600))

@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import secrets
 import sqlite3
 import threading
@@ -49,6 +50,7 @@ __all__ = [
     "Room",
     "RoomError",
     "RoomExpired",
+    "RoomFull",
     "RoomNotFound",
     "RoomStore",
     "SQLiteRoomStore",
@@ -121,6 +123,13 @@ class NotHost(_RoomCodeError):
     message = "Geen begeleider van sessie {shown} / not the host of room {shown}"
 
 
+class RoomFull(_RoomCodeError):
+    """The room has as many participants as its facilitator allowed."""
+
+    key = "full"
+    message = "Sessie {shown} is vol / room {shown} is full"
+
+
 class InvalidVote(RoomError):
     """A vote (or the facilitator's pick) that cannot count.
 
@@ -147,6 +156,19 @@ def normalise_code(text: str) -> str:
     ``abcd-efgh`` all find room ``ABCDEFGH``.
     """
     return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def is_token(text: str) -> bool:
+    """Shaped like a participant token (``secrets.token_urlsafe(16)``); says nothing of validity."""
+    return bool(_TOKEN_RE.match(text))
+
+
+def device_cookie(code: str) -> str:
+    """The cookie under which a phone keeps its participant token for one room."""
+    return "bb_kamer_" + "".join(ch for ch in normalise_code(code) if ch in CODE_ALPHABET)[:CODE_LENGTH]
 
 
 def format_code(code: str) -> str:
@@ -194,6 +216,8 @@ class Room:
     answers: dict[str, list[str]] = field(hash=False)
     #: Only on what ``create`` and ``resume`` return: the secret that lets a browser drive the room.
     host_key: str | None = field(default=None, repr=False, compare=False, hash=False)
+    #: At most this many participants (None: no cap); a phone beyond it is told the room is full.
+    max_participants: int | None = None
 
     @property
     def question(self) -> str | None:
@@ -211,7 +235,9 @@ class Room:
 class RoomStore(Protocol):
     """Where rooms live. Small on purpose, so a server backend can replace SQLite without UI changes."""
 
-    def create(self, *, ttl: timedelta = DEFAULT_TTL, now: datetime | None = None) -> Room: ...
+    def create(
+        self, *, ttl: timedelta = DEFAULT_TTL, max_participants: int | None = None, now: datetime | None = None
+    ) -> Room: ...
 
     def get(self, code: str, *, now: datetime | None = None) -> Room: ...
 
@@ -258,7 +284,8 @@ CREATE TABLE IF NOT EXISTS rooms (
     expires  TEXT NOT NULL,
     step     INTEGER NOT NULL DEFAULT 0,
     answers  TEXT NOT NULL DEFAULT '{}',
-    host_key TEXT
+    host_key TEXT,
+    max_participants INTEGER
 );
 CREATE INDEX IF NOT EXISTS rooms_expires ON rooms (expires);
 CREATE TABLE IF NOT EXISTS participants (
@@ -325,6 +352,8 @@ class SQLiteRoomStore(RoomStore):
                 columns = {row[1] for row in conn.execute("PRAGMA table_info(rooms)")}
                 if "host_key" not in columns:  # a rooms file from before facilitator keys
                     conn.execute("ALTER TABLE rooms ADD COLUMN host_key TEXT")
+                if "max_participants" not in columns:  # from before room caps
+                    conn.execute("ALTER TABLE rooms ADD COLUMN max_participants INTEGER")
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -354,15 +383,17 @@ class SQLiteRoomStore(RoomStore):
 
     @staticmethod
     def _room(row: tuple) -> Room:
-        code, created, expires, step, answers = row
-        return Room(code, _parse_ts(created), _parse_ts(expires), int(step), json.loads(answers))
+        code, created, expires, step, answers, cap = row
+        return Room(
+            code, _parse_ts(created), _parse_ts(expires), int(step), json.loads(answers), max_participants=cap
+        )
 
     def _load(self, conn: sqlite3.Connection, code: str, now: datetime | None, *, check_expiry: bool = True) -> Room:
         wanted = normalise_code(code)
         row = None
         if _is_code(wanted):
             row = conn.execute(
-                "SELECT code, created, expires, step, answers FROM rooms WHERE code = ?", (wanted,)
+                "SELECT code, created, expires, step, answers, max_participants FROM rooms WHERE code = ?", (wanted,)
             ).fetchone()
         if row is None:
             raise RoomNotFound(code)
@@ -391,10 +422,14 @@ class SQLiteRoomStore(RoomStore):
 
     # the interface
 
-    def create(self, *, ttl: timedelta = DEFAULT_TTL, now: datetime | None = None) -> Room:
+    def create(
+        self, *, ttl: timedelta = DEFAULT_TTL, max_participants: int | None = None, now: datetime | None = None
+    ) -> Room:
         """Open a room with a fresh code; also purges expired rooms, so the file does not grow forever."""
         if ttl <= timedelta(0):
             raise ValueError("ttl must be positive")
+        if max_participants is not None and max_participants < 1:
+            raise ValueError("max_participants must be at least 1")
         moment = _now(now)
         self.purge_expired(moment)
         for _ in range(_CREATE_ATTEMPTS):
@@ -407,10 +442,13 @@ class SQLiteRoomStore(RoomStore):
                     self._delete_room_rows(conn, "code = ?", (code,))  # an ended room's leftovers
                 host_key = secrets.token_urlsafe(12)
                 conn.execute(
-                    "INSERT INTO rooms (code, created, expires, step, answers, host_key) VALUES (?, ?, ?, ?, ?, ?)",
-                    (code, _ts(moment), _ts(moment + ttl), START_STEP, "{}", host_key),
+                    "INSERT INTO rooms (code, created, expires, step, answers, host_key, max_participants)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (code, _ts(moment), _ts(moment + ttl), START_STEP, "{}", host_key, max_participants),
                 )
-            return Room(code, _parse_ts(_ts(moment)), _parse_ts(_ts(moment + ttl)), START_STEP, {}, host_key)
+            return Room(
+                code, _parse_ts(_ts(moment)), _parse_ts(_ts(moment + ttl)), START_STEP, {}, host_key, max_participants
+            )
         raise RuntimeError("could not find a free room code")  # pragma: no cover - needs ~1e-200 luck
 
     def get(self, code: str, *, now: datetime | None = None) -> Room:
@@ -433,6 +471,10 @@ class SQLiteRoomStore(RoomStore):
         """A new anonymous participant: only this random token is stored, nothing about the person."""
         with self._write() as conn:
             room = self._load(conn, code, now)
+            if room.max_participants is not None:
+                (count,) = conn.execute("SELECT COUNT(*) FROM participants WHERE room = ?", (room.code,)).fetchone()
+                if count >= room.max_participants:
+                    raise RoomFull(room.code)
             token = secrets.token_urlsafe(16)
             conn.execute("INSERT INTO participants (room, token) VALUES (?, ?)", (room.code, token))
         return token

@@ -2,46 +2,89 @@
 
 from __future__ import annotations
 
-import streamlit as st
+import json
 
-from tree import BRANCHES, Databank, Match, recommend, rooms
+import streamlit as st
+import streamlit.components.v1 as components
+
+from tree import BRANCHES, Databank, Match, recommend, room_guard, rooms
 from tree import describe as d
 from tree import presenter as pr
 from tree.i18n import t
 from tree.safe_text import md_inline
 
 from . import cards, state
+from .client import client_id
 from .frame import base_url, databank
 
 ss = st.session_state
 
 
 def _join(code: str) -> None:
+    store = rooms.default_store()
     try:
-        ss.p_token = rooms.default_store().join(code)
-        ss.p_code = rooms.default_store().get(code).code
+        known = _device_token(code)  # this phone joined this room before (another tab)
+        if known:
+            ss.p_code, ss.p_token = store.rejoin(code, known).code, known
+        else:
+            ss.p_token = room_guard.join(store, code, client_id())
+            ss.p_code = store.get(code).code
         ss.pop("p_error", None)
+        ss.pop("p_wait", None)
+    except room_guard.Throttled as err:
+        ss.p_error, ss.p_wait = err.key, err.seconds
+        return
     except rooms.RoomError as err:
         ss.p_error = err.key
         return
-    # in the address too: a phone that reloads the tab comes back as the same participant
+    _remember_device()
+
+
+def _remember_device() -> None:
+    """The token in the address (a reload) and in a cookie (another tab on this phone).
+
+    A phone that scans the QR code again, or opens the link in a second tab, starts a new
+    session without the token in its address; the cookie lets it come back as the same
+    participant, so it never counts twice. Streamlit has no API to set a cookie, so a
+    zero-height component (same origin) writes it; it lives as long as a room does.
+    """
     st.query_params.from_dict({"code": ss.p_code, "deelnemer": ss.p_token})
+    name, value = rooms.device_cookie(ss.p_code), ss.p_token
+    ss.p_set_cookie = f"{name}={value}; path=/; max-age={int(rooms.DEFAULT_TTL.total_seconds())}; SameSite=Lax"
+
+
+def _device_token(code: str) -> str | None:
+    try:
+        cookies = st.context.cookies or {}
+    except Exception:  # no browser context (tests)
+        return None
+    token = cookies.get(rooms.device_cookie(rooms.normalise_code(code)))
+    return token if token and rooms.is_token(token) else None
 
 
 def _rejoin() -> None:
-    """A new session with ``?code=…&deelnemer=…`` (a reloaded tab): the same participant again."""
+    """A new session of a phone that was here before: the same participant again.
+
+    ``?code=…&deelnemer=…`` after a reload, or only ``?code=…`` plus this room's cookie when the
+    phone opens a second tab or scans the QR code again.
+    """
     if "p_token" in ss or ss.get("_p_checked"):
         return
     ss._p_checked = True
     code, token = st.query_params.get("code"), st.query_params.get("deelnemer")
-    if not code or not token:
+    if not code:
+        return
+    token = token if token and rooms.is_token(token) else _device_token(code)
+    if not token:
         return
     try:
         room = rooms.default_store().rejoin(code, token)
     except rooms.RoomError:
-        del st.query_params["deelnemer"]  # an old or foreign token: join like anyone else
+        if "deelnemer" in st.query_params:
+            del st.query_params["deelnemer"]  # an old or foreign token: join like anyone else
         return
     ss.p_code, ss.p_token = room.code, token
+    _remember_device()
 
 
 def join_form(lang: str) -> None:
@@ -55,7 +98,7 @@ def join_form(lang: str) -> None:
         if "p_token" in ss:
             st.rerun()
     if "p_error" in ss:
-        st.error(t(lang, f"workshop.error_{ss.p_error}"))
+        st.error(t(lang, f"workshop.error_{ss.p_error}", n=ss.get("p_wait", 0)))
 
 
 def _vote(qid: str, option: str) -> None:
@@ -141,4 +184,6 @@ def page(bank: Databank) -> None:
         join_form(lang)
         return
     st.caption(t(lang, "workshop.in_room", code=rooms.format_code(ss.p_code)))
+    if "p_set_cookie" in ss:
+        components.html(f"<script>document.cookie = {json.dumps(ss.p_set_cookie)};</script>", height=0)
     live(bank)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tree import BRANCHES, Databank, count_fitting, recommend, rooms
+from tree import BRANCHES, Databank, count_fitting, recommend, room_guard, rooms
 from tree import describe as d
 from tree import presenter as pr
 from tree.i18n import t
@@ -12,6 +12,7 @@ from tree.safe_text import md, md_inline
 
 from . import state
 from .bars import bars
+from .client import client_id
 from .frame import base_url, databank
 
 ss = st.session_state
@@ -225,9 +226,15 @@ def navigation(bank: Databank) -> None:
 
 
 def _open_room() -> None:
-    room = rooms.default_store().create()
+    cap = ss.get("room_cap") if ss.get("room_cap_on") else None
+    try:
+        room = room_guard.create(rooms.default_store(), client_id(), max_participants=cap)
+    except room_guard.Throttled as err:
+        ss.room_throttled = err.seconds
+        return
     ss[ROOM_KEY], ss[HOST_KEY] = room.code, room.host_key
     ss.pop("room_notice", None)
+    ss.pop("room_throttled", None)
     _sync_room()
 
 
@@ -240,11 +247,21 @@ def room_panel(bank: Databank) -> None:
             if "room_notice" in ss:  # a reloaded address whose room has ended or is not this browser's
                 st.warning(t(lang, f"workshop.resume_{ss.room_notice}"))
             st.markdown(t(lang, "workshop.room_help"))
+            with st.container(horizontal=True, vertical_alignment="bottom"):
+                capped = st.checkbox(t(lang, "workshop.cap_on"), key="room_cap_on")
+                st.number_input(
+                    t(lang, "workshop.cap"), min_value=2, max_value=2000, value=60, step=10, key="room_cap",
+                    disabled=not capped, width=180,
+                )
             st.button(t(lang, "workshop.open_room"), key="open_room", on_click=_open_room)
+            if "room_throttled" in ss:
+                st.error(t(lang, "workshop.error_throttled", n=ss.room_throttled))
             return
         st.markdown(t(lang, "workshop.join_at", url=f"{base_url()}/kamer"))
         st.html(f'<div class="room-code">{rooms.format_code(room.code)}</div>')
         st.caption(t(lang, "workshop.room_expires", time=room.expires.astimezone().strftime("%H:%M")))
+        if room.max_participants:
+            st.caption(t(lang, "workshop.cap_shown", n=room.max_participants))
     with right:
         st.image(pr.qr_png(pr.room_link(base_url(), room.code)), width=220)
         if ss.step not in (state.START, state.RESULTS):

@@ -214,3 +214,26 @@ def test_expired_room_says_it_ended(room_db):
     phone.run()
     click(phone, "p_join")
     assert any("Deze kamer is gesloten" in e.value for e in phone.error)
+
+
+def test_a_capped_room_tells_the_next_phone_it_is_full(room_db):
+    at = presenter()
+    click(at, "p_next")
+    at.checkbox(key="room_cap_on").check().run()
+    at.number_input(key="room_cap").set_value(2).run()
+    click(at, "open_room")
+    (room,) = room_db_rooms(room_db)
+    assert room.max_participants == 2
+    assert any("Maximaal 2 deelnemers" in c.value for c in at.caption)
+    for _ in range(2):
+        click(phone_at(room.code), "p_join")
+    third = phone_at(room.code)
+    click(third, "p_join")
+    assert any("Deze kamer is vol" in e.value for e in third.error)
+    assert room_db.participants(room.code) == 2
+
+
+def room_db_rooms(store):
+    conn = store._connect()
+    codes = [r[0] for r in conn.execute("SELECT code FROM rooms")]
+    return [store.get(c) for c in codes]
