@@ -389,3 +389,31 @@ def test_shipped_databank_renders_in_both_languages():
             name = m.instrument.name_en if lang == "en" and m.instrument.name_en else m.instrument.name
             assert name.replace("*", "\\*").replace("_", "\\_") in md
         assert to_pdf(bank, advice).startswith(b"%PDF")
+
+
+# --- issue 14: the advice is plain text wherever data or a link put text in it ------------------
+
+
+def test_hostile_texts_never_become_links_images_or_html(make_bank):
+    bank = make_bank(
+        record(
+            "boos",
+            name="<script>alert(1)</script> [klik](https://e.vil)",
+            summary="![pixel](https://e.vil/t.png) www.e.vil https://e.vil/x",
+            doelgroep=["ouderen"],
+            thema=["eenzaamheid"],
+            url="https://example.org/pad(met)haakjes",
+        )
+    )
+    _, md = advise(bank, OUD_EENZAAM, question="Zie [hier](https://e.vil) <img src=x>")
+    unescaped = re.compile(r"(?<!\\)(?:<script|<img|\]\(https://e\.vil|!\[|https://e\.vil/x|www\.e\.vil)")
+    assert not unescaped.findall(md), unescaped.findall(md)  # no HTML, links, images or autolinks
+    assert "https://example.org/pad%28met%29haakjes" in md  # the record's own link still works
+
+
+def test_a_huge_question_is_cut_and_the_pdf_stays_small(bank):
+    huge = "Waarom https://e.vil " * 5000  # ~100 kB, as in the security review
+    advice, md = advise(bank, OUD_EENZAAM, question=huge)
+    assert len(advice.question) <= 500
+    pdf = to_pdf(bank, advice)
+    assert len(pdf) < 200_000, len(pdf)

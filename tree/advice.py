@@ -24,7 +24,9 @@ from fpdf import FPDF
 from . import describe
 from .databank import Databank
 from .i18n import LANGUAGES, t
+from .links import QUESTION_CHARS
 from .recommend import Bundle, Match, Recommendation, Relaxation, explain
+from .safe_text import md_doc, plain_line
 from .schema import BRANCHES
 
 #: How many instruments and bundles the advice shows when the user did not pick any.
@@ -81,7 +83,7 @@ def build_advice(
     else:
         instruments = list(rec.near[:DEFAULT_INSTRUMENTS])
     return Advice(
-        question=question.strip(),
+        question=plain_line(question, QUESTION_CHARS),
         answers={q: list(rec.answers.get(q, [])) for q in BRANCHES},
         instruments=instruments,
         bundles=list(rec.bundles[:DEFAULT_BUNDLES]),
@@ -363,17 +365,14 @@ def _blocks(bank: Databank, advice: Advice) -> list[Block]:
 
 # --- Markdown -----------------------------------------------------------------------------------
 
-_MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>"})
-
-
 def _md_escape(text: str) -> str:
-    """Escape what Markdown would read as formatting, so names and notes print as written."""
-    text = text.translate(_MD_SPECIAL)
-    return "\\" + text if text.startswith(("#", "+", "-", "=")) else text
+    """Names, notes and the research question print as written: never as links, images or HTML."""
+    return md_doc(text)
 
 
 def _md_url(url: str) -> str:
-    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+    """A URL that cannot end its Markdown link early or open an HTML tag."""
+    return url.translate({ord(c): f"%{ord(c):02X}" for c in ' ()<>"`\\'})
 
 
 def _md_spans(spans: Iterable[Span]) -> str:

@@ -32,6 +32,23 @@ def md(text: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
+_MD_DOC_SPECIAL = re.compile(r"([\\`*_\[\]<>!|~$])")
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(:)(?=//)|(?<=\bwww)(\.)")
+_LINE_START = re.compile(r"(?m)^(\s*)([#+\-=>])")
+
+
+def md_doc(text: object) -> str:
+    """Escape for a Markdown *document* a person may read raw (the advice ``.md``).
+
+    Same guarantee as :func:`md` (no links, images, HTML or autolinks from data), but only the
+    characters that can start formatting get a backslash, so the file stays readable in a text
+    editor.
+    """
+    out = _MD_DOC_SPECIAL.sub(r"\\\1", str(text))
+    out = _AUTOLINK.sub(lambda m: "\\" + (m.group(1) or m.group(2)), out)
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), out)
+
+
 def md_inline(text: object) -> str:
     """Like :func:`md`, on one line (for labels, list items and table cells)."""
     return md(" ".join(str(text).split()))
