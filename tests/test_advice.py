@@ -413,7 +413,7 @@ def test_hostile_texts_never_become_links_images_or_html(make_bank):
 
 def test_a_huge_question_is_cut_and_the_pdf_stays_small(bank):
     huge = "Waarom https://e.vil " * 5000  # ~100 kB, as in the security review
-    advice, md = advise(bank, OUD_EENZAAM, question=huge)
+    advice, _ = advise(bank, OUD_EENZAAM, question=huge)
     assert len(advice.question) <= 500
     pdf = to_pdf(bank, advice)
     assert len(pdf) < 200_000, len(pdf)
