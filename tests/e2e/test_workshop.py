@@ -51,6 +51,11 @@ def test_room_votes_along_and_phones_get_the_advice(browser, server) -> None:
     # a phone that reloads its tab (phones drop background tabs) is still the same participant
     phones[1].page.reload()
     expect(phones[1].page.get_by_role("button", name="✓ Jongeren")).to_be_visible()
+    # ... and so is a second tab on the same phone, opened from the room's code alone (its cookie)
+    tab = App(phones[1].page.context.new_page(), server)
+    tab.open(f"kamer?code={code}", heading="Doelgroep")
+    expect(tab.page.get_by_role("button", name="✓ Jongeren")).to_be_visible()
+    tab.page.close()
     # F5 on the projector mid-workshop: the address keeps the room, its phones and their votes
     address = page.url
     assert "kamer=" in address and "sleutel=" in address
