@@ -38,10 +38,22 @@ def strings(lang: str) -> dict[str, str]:
 def t(lang: str, key: str, **values: Any) -> str:
     """The string for ``key`` in ``lang`` (falling back to Dutch), formatted with ``values``."""
     lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+    key = _plural_key(lang, key, next((values[k] for k in ("n", "count", "minutes") if k in values), None))
     text = strings(lang).get(key)
     if text is None:
         text = strings(DEFAULT_LANGUAGE)[key]
     return text.format(**values) if values else text
+
+
+def _plural_key(lang: str, key: str, n: Any) -> str:
+    """``key.one`` for exactly 1 and ``key.other`` otherwise, when the string has plural forms.
+
+    Dutch and English both have just these two forms; a key without them is used as it is.
+    """
+    table = strings(lang) if f"{key}.other" in strings(lang) else strings(DEFAULT_LANGUAGE)
+    if f"{key}.other" not in table:
+        return key
+    return f"{key}.one" if n == 1 else f"{key}.other"
 
 
 def tm(lang: str, key: str, **values: Any) -> str:
