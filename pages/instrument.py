@@ -19,19 +19,27 @@ else:
     if inst.name_en and lang == "nl":
         st.caption(md_inline(inst.name_en))
     st.markdown(md(d.summary(inst, lang)))
+    for caveat in d.caveats(inst, lang):
+        st.warning(md_inline(caveat), icon=":material/info:")
     st.table({t(lang, "detail.fact"): dict(d.facts(bank, inst, lang))})
     rows = {
         t(lang, "describe.themes"): d.option_labels(bank, "thema", inst.thema, lang),
         t(lang, "describe.what"): d.option_labels(bank, "meten", inst.meten, lang),
-        t(lang, "detail.languages"): ", ".join(inst.languages or []) or t(lang, "common.unknown"),
+        t(lang, "detail.languages"): d.language_names(inst, lang) or t(lang, "common.unknown"),
         t(lang, "detail.authors"): inst.authors or t(lang, "common.unknown"),
         t(lang, "detail.year"): str(inst.year) if inst.year else t(lang, "common.unknown"),
     }
     st.table({t(lang, "detail.fact"): rows})
-    if inst.quality_note:
-        st.subheader(t(lang, "detail.quality"))
-        st.caption(t(lang, "detail.quality_help"))
-        st.markdown(md(inst.quality_note))
+    st.subheader(t(lang, "detail.quality"))
+    st.markdown(f"**{md_inline(d.quality_text(inst, lang))}**")
+    note = d.text(inst, "quality_note", lang)
+    if note:
+        st.markdown(md(note))
+    if inst.quality_basis and inst.quality_basis.url:
+        st.markdown(f"[{md_inline(inst.quality_basis.reference)}]({inst.quality_basis.url})")
+    st.caption(t(lang, "detail.quality_help"))
+    with st.expander(t(lang, "quality.help_title")):
+        st.markdown(t(lang, "quality.help"))
     if inst.url:
         st.link_button(t(lang, "describe.where"), inst.url)
     st.subheader(t(lang, "detail.sources"))

@@ -83,3 +83,10 @@ def _fresh_room_limits(monkeypatch):
     monkeypatch.setattr(room_guard, "JOINS", RateLimit(limit=150, per=600))
     monkeypatch.setattr(room_guard, "GUESSES", Backoff(free=30, base=2.0, cap=300))
     monkeypatch.setattr(room_guard, "CREATES", RateLimit(limit=10, per=3600))
+
+
+#: Record fields for an instrument tested in the Netherlands (the strongest quality label).
+TESTED_NL = {
+    "quality": "getoetst-nl",
+    "quality_basis": {"reference": "Test e.a. (2020)", "year": 2020, "tested": ["betrouwbaarheid"]},
+}

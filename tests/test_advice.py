@@ -11,8 +11,9 @@ import pytest
 import tree
 from tree.advice import Advice, build_advice, latin1_safe, to_markdown, to_pdf
 from tree.i18n import strings, t
+from tree.safe_text import md_doc
 
-from .conftest import record
+from .conftest import TESTED_NL, record
 
 DAY = dt.date(2026, 11, 23)
 QUESTION = "Worden ouderen in Noord minder eenzaam door ons maatjesproject?"
@@ -31,14 +32,14 @@ def bank(make_bank) -> tree.Databank:
             "eenzaam-oud", name="Eenzaamheidsschaal Oud", name_en="Loneliness Scale Old", abbreviation="ESO",
             summary_en="A test scale.", measures="Ervaren eenzaamheid",
             doelgroep=["ouderen"], thema=["eenzaamheid"], gegevens=["cijfers"],
-            items=11, minutes=5, cost="gratis", cost_note="Gratis te downloaden.", validated_nl=True,
+            items=11, minutes=5, cost="gratis", cost_note="Gratis te downloaden.", **TESTED_NL,
             training_required=False, administered_by="client vult zelf in", url="https://example.org/eso",
             sources=[{"title": "Handleiding ESO", "url": "https://example.org/eso-handleiding"}],
             related=["verhalen-methode"],
         ),
         record(
             "breed-volw", name="Brede Volwassenenlijst", doelgroep=["volwassenen"], thema=["eenzaamheid"],
-            cost="betaald", validated_nl=False,
+            cost="betaald", quality="praktijk",
             sources=[{"title": "Bron breed", "url": "https://example.org/breed-bron"}],
         ),
         record(
@@ -110,14 +111,15 @@ def test_two_bundles_are_taken_when_data_type_is_both(bank):
     answers = {**OUD_EENZAAM, "gegevens": ["beide"]}
     assert len(tree.recommend(bank, answers).bundles) == 2  # one stories method, used at most twice
     advice, md = advise(bank, answers)
-    assert [tuple(p.instrument.id for p in b.parts) for b in advice.bundles] == [
-        ("eenzaam-oud", "verhalen-methode"), ("tevreden", "verhalen-methode"),
-    ]
+    # the best pair is the headline: instruments 1 and 2 of the advice, named in a sentence
+    assert [m.instrument.id for m in advice.instruments[:2]] == ["eenzaam-oud", "verhalen-methode"]
+    assert advice.headline is not None
+    assert "Ons advies voor tellen én vertellen: Eenzaamheidsschaal Oud (ESO) voor de cijfers" in md
+    assert md.index("### 1. Eenzaamheidsschaal Oud (ESO)") < md.index("### 2. Verhalenmethode")
+    # the other pair follows as a combination
+    assert [tuple(p.instrument.id for p in b.parts) for b in advice.bundles] == [("tevreden", "verhalen-methode")]
     part = section(md, "## Tellen én vertellen")
-    assert "**Cijfers:** Eenzaamheidsschaal Oud (ESO) — Ervaren eenzaamheid" in part
-    assert "**Verhalen:** Verhalenmethode" in part
-    assert "### Combinatie 2" in part or "### Combinatie 2" in md
-    assert md.count(t("nl", "advice.bundle_related")) == 1  # only the pair that names each other
+    assert "**Cijfers:** Tevredenheid" in part and "**Verhalen:** Verhalenmethode" in part
 
 
 def test_no_bundles_section_without_bundles(bank):
@@ -155,7 +157,7 @@ def test_markdown_instrument_facts(bank):
     assert "**Afname:** client vult zelf in" in eso
     assert "**Kosten:** gratis — Gratis te downloaden." in eso
     assert "**Training nodig:** nee" in eso
-    assert "**Gevalideerd in Nederland:** ja" in eso
+    assert "**Kwaliteit:** Getoetst in Nederland — Test e.a. (2020): betrouwbaarheid" in eso
     assert "**Waar te krijgen:** <https://example.org/eso>" in eso
     assert "[Handleiding ESO](https://example.org/eso-handleiding)" in eso
     assert "**Laatst gecontroleerd:** 2026-11-23" in eso
@@ -163,7 +165,7 @@ def test_markdown_instrument_facts(bank):
     assert "**Aantal vragen of items:** onbekend" in breed
     assert "**Afnametijd:** onbekend" in breed
     assert "**Kosten:** betaald" in breed
-    assert "**Gevalideerd in Nederland:** nee" in breed
+    assert "**Kwaliteit:** Praktijkinstrument, niet getoetst" in breed
     assert "**Training nodig:** onbekend" in breed
     assert "**Waar te krijgen:** onbekend, zie de bronnen" in breed
     assert "https://example.org/breed-bron" in breed
@@ -214,7 +216,7 @@ def test_english_uses_english_labels_and_names(bank):
     assert "A test scale." in md
     assert "  - Target group: Older people — via Adults\n" in md
     assert "**Time to complete:** 5 minutes" in md
-    assert "**Validated in the Netherlands:** yes" in md
+    assert "**Quality:** Tested in the Netherlands — Test e.a. (2020): reliability" in md
     for dutch in ("Doelgroep", "Ouderen", "geen voorkeur", "Verantwoording", "onbekend", "minuten"):
         assert dutch not in md
 
@@ -387,7 +389,7 @@ def test_shipped_databank_renders_in_both_languages():
         md = to_markdown(bank, advice)
         for m in advice.instruments:
             name = m.instrument.name_en if lang == "en" and m.instrument.name_en else m.instrument.name
-            assert name.replace("*", "\\*").replace("_", "\\_") in md
+            assert md_doc(name) in md
         assert to_pdf(bank, advice).startswith(b"%PDF")
 
 

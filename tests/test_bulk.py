@@ -170,8 +170,9 @@ def test_read_xlsx_converts_excel_cells():
 
 
 def test_row_to_record_is_inverse_of_instrument_row(shipped_bank):
+    most = max(len(i.sources) for i in shipped_bank.instruments.values())
     for inst in shipped_bank.instruments.values():
-        row = export.instrument_row(inst, 8)
+        row = export.instrument_row(inst, most)
         assert tree.Instrument.model_validate(bulk.row_to_record(row)) == inst
 
 
@@ -183,9 +184,11 @@ def test_row_to_record_conversions():
             "items": "12",
             "minutes": 7.0,
             "year": "",
-            "training_required": "Nee",
+            "training_required": "misschien",
             "easy_read": "TRUE",
-            "validated_nl": "misschien",
+            "scoring.min": "0",
+            "scoring.max": "2,5",
+            "quality_basis.tested": "betrouwbaarheid; normen",
             "last_reviewed": dt.datetime(2026, 3, 1, 0, 0),
             "source_2_title": "Tweede",
             "source_2_url": "https://example.org/2",
@@ -201,9 +204,10 @@ def test_row_to_record_conversions():
         "thema": ["eenzaamheid", "armoede-schulden"],
         "items": 12,
         "minutes": 7,
-        "training_required": False,
+        "training_required": "misschien",  # left for validation to report
         "easy_read": True,
-        "validated_nl": "misschien",  # left for validation to report
+        "quality_basis": {"tested": ["betrouwbaarheid", "normen"]},
+        "scoring": {"min": 0, "max": 2.5},
         "sources": [
             {"title": "Eerste", "url": "https://example.org/1"},
             {"title": "Tweede", "url": "https://example.org/2"},
@@ -314,11 +318,11 @@ def test_duplicate_id_in_sheet_is_invalid_in_both_rows(make_bank):
 def test_unknown_column_and_bad_values_are_reported_per_column(make_bank):
     bank = make_bank()
     row = sheet_from_records(record("x"))[0]
-    row.update(kleur="blauw", validated_nl="misschien", items="twaalf", source_1_url="geen-url")
+    row.update(kleur="blauw", easy_read="misschien", items="twaalf", source_1_url="geen-url")
     (result,) = bulk.preview_import(bank, [row])
     assert result.status == "invalid"
     fields = {p.field for p in result.problems}
-    assert fields == {"kleur", "validated_nl", "items", "source_1_url"}
+    assert fields == {"kleur", "easy_read", "items", "source_1_url"}
     assert {p.line for p in result.problems} == {2}
 
 

@@ -59,7 +59,7 @@ def test_missing_required_field(bank_dir, make_bank):
     ("field", "value", "words"),
     [
         ("items", "12", "geheel getal"),
-        ("validated_nl", "ja", "true of false"),
+        ("easy_read", "ja", "true of false"),
         ("cost", "duur", "gratis"),
         ("doelgroep", "ouderen", "lijst"),
         ("last_reviewed", "gisteren", "datum"),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from tree.graph import broader_chain, inode, onode, qnode, tagged_instruments
 
-from .conftest import record
+from .conftest import TESTED_NL, record
 
 
 def test_graph_has_questions_options_instruments(make_bank):
@@ -33,9 +33,9 @@ def test_combining_option_tags_its_parts(make_bank):
 
 def test_index_orders_bits_by_rank(make_bank):
     bank = make_bank(
-        record("traag", minutes=30, validated_nl=True, cost="gratis"),
-        record("snel", minutes=5, validated_nl=True, cost="gratis"),
-        record("betaald", minutes=1, validated_nl=True, cost="licentie"),
+        record("traag", minutes=30, **TESTED_NL, cost="gratis"),
+        record("snel", minutes=5, **TESTED_NL, cost="gratis"),
+        record("betaald", minutes=1, **TESTED_NL, cost="licentie"),
         record("ongetoetst", minutes=1, cost="gratis"),
     )
     assert bank.index.ids == ["snel", "traag", "betaald", "ongetoetst"]

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 import tree
+from tree import describe, rules
 from tree.coverage import MIN_PER_OPTION, option_coverage
 from tree.databank import DEFAULT_PATH, QUESTIONS_FILE
 from tree.docs import update
@@ -84,28 +85,31 @@ def test_names_and_abbreviations_unique(bank, attr):
         seen[key] = inst.id
 
 
-def test_satisfaction_is_not_an_effect(bank):
-    for inst in bank.instruments.values():
+def test_every_active_record_keeps_the_domain_rules(bank):
+    """tree.rules over the shipped databank: twins, quality labels, zelf, monitors, satisfaction."""
+    broken = {i.id: [f"{p.field}: {p.message}" for p in rules.check(i)] for i in bank.active}
+    assert {k: v for k, v in broken.items() if v} == {}
+
+
+def test_satisfaction_instruments_say_on_their_card_that_it_is_no_effect(bank):
+    for inst in bank.active:
         if "ervaring" in inst.meten:
-            assert "effect-client" not in inst.meten, inst.id
-        if inst.meten == ["ervaring"]:
-            text = inst.summary.casefold()
-            assert "geen effect" in text, f"{inst.id}: summary must say satisfaction is not an effect"
+            assert any("geen effect" in c for c in describe.caveats(inst, "nl")), inst.id
+            assert any("not an effect" in c for c in describe.caveats(inst, "en")), inst.id
 
 
-def test_zelf_means_free_and_no_certified_training(bank):
-    for inst in bank.instruments.values():
-        if "zelf" in inst.uitvoering:
-            assert inst.cost not in ("licentie", "betaald"), inst.id
-            assert inst.training_required is not True, inst.id
+def test_monitors_and_screenings_carry_their_caveat(bank):
+    for inst in bank.active:
+        cav = " ".join(describe.caveats(inst, "nl"))
+        if inst.kind == "monitor" and "effect-omgeving" in inst.meten:
+            assert "niet dat die verandering door één activiteit komt" in cav, inst.id
+        if inst.kind in ("screening", "gespreksinstrument") and "effect-client" in inst.meten:
+            assert "alleen verandering zien als u het herhaalt" in cav, inst.id
 
 
-def test_zelf_without_confirmed_cost_explains_why(bank):
-    """`zelf` needs a free cost, or a cost_note saying where the questionnaire is published."""
-    for inst in bank.instruments.values():
-        if "zelf" in inst.uitvoering and inst.cost != "gratis":
-            assert inst.cost is None, inst.id
-            assert inst.cost_note, f"{inst.id}: zelf without cost: gratis needs a cost_note"
+def test_pss10_names_the_ten_item_version(bank):
+    pss = bank.instruments["pss-10"]
+    assert "Williamson" in (pss.authors or "") and pss.year == 1988
 
 
 @pytest.mark.parametrize("path", instrument_files(), ids=lambda p: p.name)

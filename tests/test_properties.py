@@ -25,14 +25,14 @@ def option_lists(qid: str, min_size: int = 0):
 
 
 instrument = st.builds(
-    lambda n, tags, minutes, validated, cost, status: record(
-        f"i{n}", minutes=minutes, validated_nl=validated, cost=cost, status=status, **tags
+    lambda n, tags, minutes, quality, cost, status: record(
+        f"i{n}", minutes=minutes, quality=quality, cost=cost, status=status, **tags
     ),
     n=st.integers(0, 10_000),
     tags=st.fixed_dictionaries({q: option_lists(q, 1) for q in BRANCHES}),
     minutes=st.none() | st.integers(1, 120),
-    validated=st.none() | st.booleans(),
-    cost=st.none() | st.sampled_from(["gratis", "betaald", "licentie"]),
+    quality=st.none() | st.sampled_from(["praktijk", "methode"]),
+    cost=st.none() | st.sampled_from(["gratis", "gratis-voorwaarden", "betaald", "licentie"]),
     status=st.sampled_from(["actief", "actief", "ingetrokken"]),
 )
 answers = st.fixed_dictionaries(

@@ -5,7 +5,7 @@ import pytest
 from tree import recommend
 from tree.recommend import Fit, count_fitting
 
-from .conftest import record
+from .conftest import TESTED_NL, record
 
 
 def ids(matches):
@@ -20,7 +20,7 @@ def bank(make_bank):
             name="DJG",
             doelgroep=["volwassenen", "ouderen"],
             thema=["eenzaamheid"],
-            validated_nl=True,
+            **TESTED_NL,
             cost="gratis",
             minutes=10,
             related=["verhalen-ouderen"],
@@ -143,7 +143,7 @@ def test_no_bundles_without_beide(bank):
 def test_ranking_validated_then_free_then_minutes(make_bank):
     bank = make_bank(
         record("c", cost="gratis", minutes=5),
-        record("a", validated_nl=True, cost="licentie", minutes=50),
+        record("a", **TESTED_NL, cost="licentie", minutes=50),
         record("b", cost="gratis", minutes=2),
         record("d", cost="betaald"),
     )
@@ -174,8 +174,8 @@ def test_count_fitting_equals_exact_count(bank):
 
 def test_direct_fits_rank_before_fits_through_broader_options(make_bank):
     bank = make_bank(
-        record("generiek", doelgroep=["iedereen"], thema=["alle-themas"], validated_nl=True, cost="gratis"),
-        record("half", doelgroep=["iedereen"], thema=["eenzaamheid"], validated_nl=True),
+        record("generiek", doelgroep=["iedereen"], thema=["alle-themas"], **TESTED_NL, cost="gratis"),
+        record("half", doelgroep=["iedereen"], thema=["eenzaamheid"], **TESTED_NL),
         record("specifiek", doelgroep=["ouderen"], thema=["eenzaamheid"]),
     )
     rec = recommend(bank, {"doelgroep": ["ouderen"], "thema": ["eenzaamheid"]})
@@ -189,7 +189,7 @@ def test_direct_fits_rank_before_fits_through_broader_options(make_bank):
 
 
 def test_bundles_vary_each_instrument_at_most_twice(make_bank):
-    numbers = [record(f"n{i}", gegevens=["cijfers"], validated_nl=True) for i in range(3)]
+    numbers = [record(f"n{i}", gegevens=["cijfers"], **TESTED_NL) for i in range(3)]
     stories = [record(f"s{i}", gegevens=["verhalen"]) for i in range(3)]
     rec = recommend(make_bank(*numbers, *stories), {"gegevens": ["beide"]}, bundle_limit=5)
     used = [p.instrument.id for b in rec.bundles for p in b.parts]

@@ -54,6 +54,8 @@ class Advice:
     relaxation: Relaxation | None = None
     #: True when the user chose the instruments; the justification then says so.
     picked: bool = False
+    #: Tellen én vertellen: the bundle that leads the advice (its parts are instruments 1 and 2).
+    headline: Bundle | None = None
 
 
 def build_advice(
@@ -76,8 +78,15 @@ def build_advice(
     """
     lang = lang if lang in LANGUAGES else "nl"
     picked = _picked_matches(bank, rec, chosen or [])
+    headline = None if picked else rec.headline
     if picked:
         instruments = picked
+    elif headline is not None:
+        # the specific answer first: the bundle's numbers and stories instruments, then the best exact match
+        lead = list(headline.parts)
+        lead_ids = {m.instrument.id for m in lead}
+        rest = [m for m in rec.matches if m.instrument.id not in lead_ids]
+        instruments = lead + rest[: max(0, DEFAULT_INSTRUMENTS - len(lead))]
     elif rec.matches:
         instruments = list(rec.matches[:DEFAULT_INSTRUMENTS])
     else:
@@ -86,13 +95,14 @@ def build_advice(
         question=plain_line(question, QUESTION_CHARS),
         answers={q: list(rec.answers.get(q, [])) for q in BRANCHES},
         instruments=instruments,
-        bundles=list(rec.bundles[:DEFAULT_BUNDLES]),
+        bundles=[b for b in rec.bundles if b is not headline][:DEFAULT_BUNDLES],
         lang=lang,
         created=today or dt.date.today(),
         databank_version=bank.version,
         link=link or None,
         relaxation=rec.best_relaxation,
         picked=bool(picked),
+        headline=headline,
     )
 
 
@@ -220,20 +230,21 @@ def _instrument_blocks(bank: Databank, advice: Advice, n: int, match: Match) -> 
     lang = advice.lang
     inst = match.instrument
     unknown = tx(lang, "unknown")
-    summary = inst.summary_en if lang == "en" and inst.summary_en else inst.summary
-    blocks = [_b("h3", f"{n}. {instrument_name(inst, lang)}"), _b("p", summary)]
-    if inst.measures:
-        blocks.append(_field(tx(lang, "f_measures"), inst.measures))
+    blocks = [_b("h3", f"{n}. {instrument_name(inst, lang)}"), _b("p", describe.summary(inst, lang))]
+    blocks.extend(_b("p", Span(caveat, bold=True)) for caveat in describe.caveats(inst, lang))
+    measures = describe.text(inst, "measures", lang)
+    if measures:
+        blocks.append(_field(tx(lang, "f_measures"), measures))
     groups = ", ".join(_option_label(bank, lang, "doelgroep", o) for o in inst.doelgroep)
     blocks.append(_field(tx(lang, "f_for_whom"), groups))
     blocks.append(_field(tx(lang, "f_items"), str(inst.items) if inst.items is not None else unknown))
     minutes = tx(lang, "minutes_value", minutes=inst.minutes) if inst.minutes is not None else unknown
     blocks.append(_field(tx(lang, "f_minutes"), minutes))
-    blocks.append(_field(tx(lang, "f_administered_by"), inst.administered_by or unknown))
+    blocks.append(_field(tx(lang, "f_administered_by"), describe.text(inst, "administered_by", lang) or unknown))
     cost = describe.cost_text(inst, lang)
     blocks.append(_field(tx(lang, "f_cost"), cost))
     blocks.append(_field(tx(lang, "f_training"), describe.yes_no(inst.training_required, lang)))
-    blocks.append(_field(tx(lang, "f_validated"), describe.yes_no(inst.validated_nl, lang)))
+    blocks.append(_field(tx(lang, "f_quality"), describe.quality_text(inst, lang)))
     where = Span(inst.url, url=inst.url) if inst.url else Span(tx(lang, "url_none"))
     blocks.append(_field(tx(lang, "f_url"), where))
     blocks.append(_b("li", Span(tx(lang, "f_why") + ":", bold=True)))
@@ -277,8 +288,9 @@ def _bundle_blocks(bank: Databank, advice: Advice) -> list[Block]:
             if kind:
                 spans.append(Span(f"{kind}: ", bold=True))
             spans.append(instrument_name(inst, lang))
-            if inst.measures:
-                spans.append(f" — {inst.measures}")
+            measures = describe.text(inst, "measures", lang)
+            if measures:
+                spans.append(f" — {measures}")
             if inst.url:
                 spans.extend([" (", Span(inst.url, url=inst.url), ")"])
             blocks.append(_b("li", *spans))
@@ -350,6 +362,9 @@ def _blocks(bank: Databank, advice: Advice) -> list[Block]:
     else:
         if advice.picked:
             blocks.append(_b("p", tx(lang, "picked_note")))
+        elif advice.headline is not None:
+            a, b = (instrument_name(m.instrument, lang) for m in advice.headline.parts)
+            blocks.append(_b("p", Span(tx(lang, "headline_note", numbers=a, stories=b), bold=True)))
         elif not all(m.exact for m in advice.instruments):
             blocks.append(_b("p", tx(lang, "near_note")))
             blocks.append(_relaxation_block(bank, advice))

@@ -21,17 +21,20 @@ from typing import Any, Literal
 from . import store
 from .databank import Databank, Problem, check_against_taxonomy, parse_instrument_text
 from .export import rows
+from .fields import defaults, leaves, unflatten
 from .safe_text import unguard_cell
-from .schema import BRANCHES, SLUG_PATTERN, Instrument, Taxonomy
+from .schema import SLUG_PATTERN, Instrument, Taxonomy
 from .yamlio import YamlProblem, parse_yaml
 
 SHEET_INSTRUMENTS = "instrumenten"
 SHEET_QUESTIONS = "vragen"
 
-LIST_FIELDS: tuple[str, ...] = (*BRANCHES, "languages", "related")
-BOOL_FIELDS: tuple[str, ...] = ("training_required", "easy_read", "validated_nl")
-INT_FIELDS: tuple[str, ...] = ("items", "minutes", "year")
-DATE_FIELDS: tuple[str, ...] = ("last_reviewed",)
+# column types, from the schema (tree.fields): one column per leaf field
+LIST_FIELDS: tuple[str, ...] = tuple(x.path for x in leaves() if x.kind in ("options", "ids", "list", "multichoice"))
+BOOL_FIELDS: tuple[str, ...] = tuple(x.path for x in leaves() if x.kind == "bool")
+INT_FIELDS: tuple[str, ...] = tuple(x.path for x in leaves() if x.kind == "int")
+NUMBER_FIELDS: tuple[str, ...] = tuple(x.path for x in leaves() if x.kind == "number")
+DATE_FIELDS: tuple[str, ...] = tuple(x.path for x in leaves() if x.kind == "date")
 
 _TRUE = {"ja", "true", "yes", "waar", "j", "y", "1"}
 _FALSE = {"nee", "false", "no", "onwaar", "n", "0"}
@@ -47,7 +50,7 @@ def _header(data: list[dict[str, str]]) -> list[str]:
     if data:
         return list(data[0])
     # An empty databank still gets a usable template to fill in.
-    return [n for n in Instrument.model_fields if n != "sources"] + ["source_1_title", "source_1_url"]
+    return [x.path for x in leaves() if x.kind != "sources"] + ["source_1_title", "source_1_url"]
 
 
 def _excel_value(column: str, value: str) -> Any:
@@ -242,6 +245,19 @@ def _to_int(value: Any) -> Any:
     return text  # validation says "moet een geheel getal zijn"
 
 
+def _to_number(value: Any) -> Any:
+    """A score bound: a whole number stays an int (so a round trip writes ``0``, not ``0.0``)."""
+    converted = _to_int(value)
+    if isinstance(converted, int) and not isinstance(converted, bool):
+        return converted
+    if isinstance(value, float):
+        return value
+    try:
+        return float(str(value).strip().replace(",", "."))
+    except ValueError:
+        return str(value).strip()
+
+
 def _to_date(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -285,12 +301,16 @@ def row_to_record(row: Mapping[str, Any]) -> dict:
             record[column] = _to_bool(value)
         elif column in INT_FIELDS:
             record[column] = _to_int(value)
+        elif column in NUMBER_FIELDS:
+            record[column] = _to_number(value)
         elif column in DATE_FIELDS:
             record[column] = _to_date(value)
         else:
             record[column] = _text(value)
-    if record.get("status") == "actief":
-        del record["status"]  # the default, left out of files as Instrument.to_record does
+    for name, default in defaults().items():
+        if record.get(name) == default:
+            del record[name]  # the default (status: actief), left out of files as Instrument.to_record does
+    record = unflatten(record)
     if sources:
         # A half-filled pair keeps its empty half, so validation names the missing title or url.
         record["sources"] = [{"title": s.get("title", ""), "url": s.get("url", "")} for _, s in sorted(sources.items())]
@@ -325,7 +345,12 @@ def _column_of(field_name: str | None) -> str | None:
     m = _SOURCE_LOC.match(field_name)
     if m:
         return f"source_{int(m.group(1)) + 1}_{m.group(2)}"
-    return re.split(r"[.\[]", field_name, maxsplit=1)[0]
+    paths = {x.path for x in leaves()}
+    parts = re.split(r"[.\[]", field_name)
+    for end in range(len(parts), 0, -1):  # the deepest column that exists: scoring.min, then scoring
+        if ".".join(parts[:end]) in paths:
+            return ".".join(parts[:end])
+    return parts[0]
 
 
 def _row_problem(row: int, field_name: str | None, message: str) -> Problem:

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .databank import Databank
-from .schema import RECOMMENDED_FIELDS, Instrument
+from .schema import Instrument, recommended_for
 
 REVIEW_YEARS = 2
 
@@ -31,14 +31,15 @@ class Missing:
 
 
 def missing_recommended(bank: Databank) -> list[Missing]:
-    """Active records without facts a team leader compares on (items, minutes, cost, validated_nl).
+    """Active records without facts a team leader compares on (items and minutes of what people
+    fill in; cost and the quality label of everything).
 
     These are not errors — an unknown fact stays unknown until a source confirms it — but they
     are the curator's research list.
     """
     out = []
     for inst in sorted(bank.active, key=lambda i: i.id):
-        gaps = tuple(f for f in RECOMMENDED_FIELDS if getattr(inst, f) is None)
+        gaps = tuple(f for f in recommended_for(inst) if getattr(inst, f) is None)
         if gaps:
             out.append(Missing(inst, gaps))
     return out

@@ -12,9 +12,9 @@ from collections.abc import Iterable
 import pandas as pd
 
 from .databank import Databank
-from .i18n import t
+from .i18n import strings, t
 from .recommend import Fit, Match
-from .schema import BRANCHES, Instrument
+from .schema import BRANCHES, SIGNAL_KINDS, Instrument
 
 
 def option_label(bank: Databank, qid: str, oid: str, lang: str) -> str:
@@ -74,9 +74,55 @@ def _or_unknown(value: object, lang: str, unit_key: str | None = None) -> str:
     return t(lang, unit_key, n=value) if unit_key else str(value)
 
 
+def text(inst: Instrument, field: str, lang: str) -> str | None:
+    """A free-text field in ``lang``: the ``<field>_en`` twin in English, the Dutch text otherwise.
+
+    The rules (tree.rules) require every twin of an active record, so the Dutch fallback only
+    shows for a record a curator is still completing.
+    """
+    if lang == "en":
+        twin = getattr(inst, f"{field}_en", None)
+        if twin:
+            return twin
+    return getattr(inst, field)
+
+
 def cost_text(inst: Instrument, lang: str) -> str:
     base = t(lang, "common.unknown") if inst.cost is None else t(lang, f"describe.cost_{inst.cost}")
-    return f"{base} — {inst.cost_note}" if inst.cost_note else base
+    note = text(inst, "cost_note", lang)
+    return f"{base} — {note}" if note else base
+
+
+def quality_label(inst: Instrument, lang: str) -> str:
+    return t(lang, f"quality.{inst.quality}") if inst.quality else t(lang, "common.unknown")
+
+
+def quality_text(inst: Instrument, lang: str) -> str:
+    """'Getoetst in Nederland — De Jong Gierveld & Van Tilburg (2008): betrouwbaarheid, …'."""
+    label = quality_label(inst, lang)
+    basis = inst.quality_basis
+    if basis is None:
+        return label
+    tested = ", ".join(t(lang, f"quality.tested_{p}") for p in basis.tested)
+    reference = basis.reference if str(basis.year) in basis.reference else f"{basis.reference} ({basis.year})"
+    return t(lang, "quality.with_basis", label=label, reference=reference, tested=tested)
+
+
+def caveats(inst: Instrument, lang: str) -> list[str]:
+    """What a team leader must know before reading a result of this instrument as an effect.
+
+    Derived from the tags, so every card, detail page and advice says it the same way: the
+    domain rules (tevredenheid is geen effect; a monitor does not attribute change; a screening
+    shows change only when repeated) are carried by the product, not by each summary.
+    """
+    out = []
+    if "ervaring" in inst.meten:
+        out.append(t(lang, "caveat.satisfaction"))
+    if inst.kind == "monitor" and "effect-omgeving" in inst.meten:
+        out.append(t(lang, "caveat.monitor", n=inst.interval_years or 0))
+    if inst.kind in SIGNAL_KINDS and "effect-client" in inst.meten:
+        out.append(t(lang, "caveat.repeat"))
+    return out
 
 
 def name_with_abbreviation(inst: Instrument, lang: str = "nl") -> str:
@@ -91,21 +137,26 @@ def kind_label(inst: Instrument, lang: str) -> str:
 
 
 def summary(inst: Instrument, lang: str) -> str:
-    return inst.summary_en if lang == "en" and inst.summary_en else inst.summary
+    return text(inst, "summary", lang) or inst.summary
+
+
+def language_names(inst: Instrument, lang: str) -> str:
+    codes = inst.languages or []
+    return ", ".join(t(lang, f"languages.{c}") if f"languages.{c}" in strings(lang) else c for c in codes)
 
 
 def facts(bank: Databank, inst: Instrument, lang: str) -> list[tuple[str, str]]:
     """The card facts a team leader compares on, in a fixed order; unknowns say 'onbekend'."""
     return [
-        (t(lang, "describe.measures"), inst.measures or t(lang, "common.unknown")),
+        (t(lang, "describe.measures"), text(inst, "measures", lang) or t(lang, "common.unknown")),
         (t(lang, "describe.for_whom"), option_labels(bank, "doelgroep", inst.doelgroep, lang)),
         (t(lang, "describe.kind"), kind_label(inst, lang)),
         (t(lang, "describe.items"), _or_unknown(inst.items, lang)),
         (t(lang, "describe.minutes"), _or_unknown(inst.minutes, lang, "describe.minutes_value")),
-        (t(lang, "describe.administered_by"), inst.administered_by or t(lang, "common.unknown")),
+        (t(lang, "describe.administered_by"), text(inst, "administered_by", lang) or t(lang, "common.unknown")),
         (t(lang, "describe.cost"), cost_text(inst, lang)),
         (t(lang, "describe.training"), yes_no(inst.training_required, lang)),
-        (t(lang, "describe.validated_nl"), yes_no(inst.validated_nl, lang)),
+        (t(lang, "describe.quality"), quality_text(inst, lang)),
         (t(lang, "describe.easy_read"), yes_no(inst.easy_read, lang)),
         (t(lang, "describe.data"), option_labels(bank, "gegevens", inst.gegevens, lang)),
         (t(lang, "describe.execution"), option_labels(bank, "uitvoering", inst.uitvoering, lang)),

@@ -7,6 +7,7 @@ import io
 import json
 
 from .databank import Databank
+from .fields import flatten, leaves
 from .safe_text import spreadsheet_cell
 from .schema import Instrument
 
@@ -27,21 +28,22 @@ def _sorted(bank: Databank) -> list[Instrument]:
 
 
 def instrument_row(inst: Instrument, max_sources: int) -> dict[str, str]:
-    """Flatten a record for a spreadsheet: lists joined with '; ', sources as numbered columns."""
-    data = inst.model_dump(mode="json")
+    """Flatten a record for a spreadsheet: one column per leaf field (``scoring.min``), lists
+    joined with '; ', sources as numbered columns."""
+    data = flatten(inst.model_dump(mode="json"))
     row: dict[str, str] = {}
-    for name in Instrument.model_fields:
-        if name == "sources":
+    for leaf in leaves():
+        if leaf.kind == "sources":
             continue
-        value = data[name]
+        value = data.get(leaf.path)
         if value is None:
-            row[name] = ""
+            row[leaf.path] = ""
         elif isinstance(value, list):
-            row[name] = LIST_SEPARATOR.join(str(v) for v in value)
+            row[leaf.path] = LIST_SEPARATOR.join(str(v) for v in value)
         elif isinstance(value, bool):
-            row[name] = "ja" if value else "nee"
+            row[leaf.path] = "ja" if value else "nee"
         else:
-            row[name] = str(value)
+            row[leaf.path] = str(value)
     for n in range(max_sources):
         src = inst.sources[n] if n < len(inst.sources) else None
         row[f"source_{n + 1}_title"] = src.title if src else ""

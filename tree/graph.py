@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 import networkx as nx
 
-from .schema import Instrument, Taxonomy
+from .schema import FREE_COSTS, QUALITIES, Instrument, Taxonomy
 
 
 def qnode(qid: str) -> str:
@@ -33,10 +33,11 @@ def inode(iid: str) -> str:
 
 
 def rank_key(inst: Instrument) -> tuple:
-    """The documented order within equal fit: validated in NL, then free, then fewer minutes."""
+    """The documented order within equal fit: the quality label (tested in NL first), then free,
+    then fewer minutes, then name."""
     return (
-        0 if inst.validated_nl else 1,
-        0 if inst.cost == "gratis" else 1,
+        QUALITIES.index(inst.quality) if inst.quality in QUALITIES else len(QUALITIES),
+        0 if inst.cost in FREE_COSTS else 1,
         inst.minutes if inst.minutes is not None else float("inf"),
         inst.name.casefold(),
     )

@@ -72,6 +72,20 @@ class Recommendation:
     ignored: list[tuple[str, str]] = field(default_factory=list)  # unknown (question, option)
 
     @property
+    def headline(self) -> Bundle | None:
+        """For 'cijfers én verhalen' the best bundle leads the advice.
+
+        A single instrument that yields both is usually a generic method or framework; the
+        specific answer is a numbers instrument for this group and theme plus a stories method.
+        The bundle leads unless the best exact match fits every answer directly.
+        """
+        if not self.bundles:
+            return None
+        if self.matches and _generic_fits(self.matches[0]) == 0:
+            return None
+        return self.bundles[0]
+
+    @property
     def best_relaxation(self) -> Relaxation | None:
         return self.relaxations[0] if self.relaxations and self.relaxations[0].exact_count else None
 
@@ -136,7 +150,14 @@ def explain(bank: Databank, inst: Instrument, answers: Mapping[str, Sequence[str
     return Match(inst, tuple(fits), tuple(misses))
 
 
-def _bundles(bank: Databank, masks: dict[str, int], answers: dict[str, list[str]], limit: int) -> list[Bundle]:
+def _generic_fits(match: Match) -> int:
+    """How many answers the instrument fits only through a broader option (0 = fully specific)."""
+    return sum(1 for f in match.fits if not f.direct)
+
+
+def _bundles(
+    bank: Databank, masks: dict[str, int], direct: dict[str, int], answers: dict[str, list[str]], limit: int
+) -> list[Bundle]:
     idx = bank.index
     combined = [o for o in answers.get("gegevens", []) if bank.taxonomy.option("gegevens", o).combines]
     if not combined:
@@ -153,25 +174,28 @@ def _bundles(bank: Databank, masks: dict[str, int], answers: dict[str, list[str]
         for other in parts:
             if other != part:
                 mask &= ~idx.effective[("gegevens", other)]
-        slots.append(list(idx.iter_ids(mask, limit=10)))
+        # most specific first: a loneliness scale before a generic survey for 'alle thema's'
+        slots.append(_by_specificity(idx, mask, direct, 10))
     if len(slots) != 2 or not all(slots):
         return []
     numbers, stories = slots
     insts = bank.instruments
-    pairs: list[tuple[int, str, str]] = []
+    explained = {i: explain(bank, insts[i], answers) for i in (*numbers, *stories)}
+    pairs: list[tuple[tuple[int, int, int], str, str]] = []
     for a in numbers:
         for b in stories:
             related = b in (insts[a].related or []) or a in (insts[b].related or [])
-            score = (0 if related else 1, idx.position[a] + idx.position[b])
-            pairs.append((score, a, b))  # type: ignore[arg-type]
+            # the numbers instrument carries the specific answer; stories methods are mostly generic
+            score = (_generic_fits(explained[a]), 0 if related else 1, idx.position[a] + idx.position[b])
+            pairs.append((score, a, b))
     pairs.sort()
     out: list[Bundle] = []
     used: Counter[str] = Counter()
-    for (rel_flag, _), a, b in pairs:  # type: ignore[misc]
+    for (_, rel_flag, _), a, b in pairs:
         # vary the bundles: each instrument in at most two of them
         if used[a] >= 2 or used[b] >= 2:
             continue
-        out.append(Bundle((explain(bank, insts[a], answers), explain(bank, insts[b], answers)), rel_flag == 0))
+        out.append(Bundle((explained[a], explained[b]), rel_flag == 0))
         used.update((a, b))
         if len(out) >= limit:
             break
@@ -251,7 +275,7 @@ def recommend(
             relaxations.append(Relaxation(q, m.bit_count()))
         relaxations.sort(key=lambda r: (-r.exact_count, BRANCHES.index(r.question)))
 
-    bundles = _bundles(bank, masks, clean, bundle_limit)
+    bundles = _bundles(bank, masks, direct, clean, bundle_limit)
     return Recommendation(clean, exact.bit_count(), matches, near, near_misses, relaxations, bundles, ignored)
 
 

@@ -266,9 +266,6 @@ class Instrument(BaseModel):
         default=None, description="Taalversies als ISO-code: nl, en, tr, ar, …"
     )
     easy_read: bool | None = Field(default=None, description="Is er een versie voor laaggeletterden?")
-    validated_nl: bool | None = Field(
-        default=None, description="Psychometrisch getoetst in een Nederlandse versie (betrouwbaar en valide)."
-    )
     quality: Quality | None = Field(
         default=None,
         description="Kwaliteitslabel: getoetst-nl, getoetst-buitenland, praktijk of methode.",
@@ -321,5 +318,12 @@ class Instrument(BaseModel):
 
 
 REQUIRED_FIELDS: tuple[str, ...] = tuple(name for name, f in Instrument.model_fields.items() if f.is_required())
-#: Fields a curator should fill in when a source allows; the dashboard lists records without them.
-RECOMMENDED_FIELDS: tuple[str, ...] = ("items", "minutes", "cost", "validated_nl")
+#: Facts a curator should fill in when a source allows; the dashboard lists records without them.
+#: Items and minutes only count for what a person fills in (QUESTIONNAIRE_KINDS).
+RECOMMENDED_FIELDS: tuple[str, ...] = ("items", "minutes", "cost", "quality")
+
+
+def recommended_for(inst: Instrument) -> tuple[str, ...]:
+    if inst.kind in QUESTIONNAIRE_KINDS:
+        return RECOMMENDED_FIELDS
+    return tuple(f for f in RECOMMENDED_FIELDS if f not in ("items", "minutes"))

@@ -37,6 +37,8 @@ def card(
         reviewed = inst.last_reviewed.isoformat()
         st.caption(f"{d.kind_label(inst, lang)} · {t(lang, 'describe.last_reviewed')}: {reviewed}")
         st.markdown(md(d.summary(inst, lang)))
+        for caveat in d.caveats(inst, lang):
+            st.warning(md_inline(caveat), icon=":material/info:")
         lines = [f"✓ {md_inline(line)}" for line in (d.fit_line(bank, f, lang) for f in match.fits)]
         lines += [f"✗ {md_inline(d.miss_line(bank, match, q, answers, lang))}" for q in match.misses]
         if lines:
@@ -45,7 +47,7 @@ def card(
         facts = dict(d.facts(bank, inst, lang))
         shown = [
             "describe.for_whom", "describe.items", "describe.minutes", "describe.administered_by",
-            "describe.cost", "describe.training", "describe.validated_nl",
+            "describe.cost", "describe.training", "describe.quality",
         ]
         st.markdown("\n".join(f"- **{t(lang, k)}:** {md_inline(facts[t(lang, k)])}" for k in shown))
         if inst.url:

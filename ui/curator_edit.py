@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from tree import Databank, Instrument, history, store
 from tree import describe as d
 from tree.databank import validation_problems
+from tree.fields import flatten
 from tree.formspec import FieldSpec, clean_record, field_specs
 from tree.i18n import t
 from tree.recommend import Match
@@ -29,16 +30,17 @@ def _key(name: str) -> str:
 
 def _seed(record: dict[str, Any]) -> None:
     """Put a record into the form's widgets (once per opened record)."""
+    flat = flatten(record)
     for spec in field_specs():
-        value = record.get(spec.name)
+        value = flat.get(spec.path)
         if spec.kind == "bool":
             value = "onbekend" if value is None else ("ja" if value else "nee")
         elif spec.kind == "list":
             value = "; ".join(value or [])
-        elif spec.kind in ("options", "ids"):
+        elif spec.kind in ("options", "ids", "multichoice"):
             value = list(value or [])
         elif spec.kind == "choice":
-            value = value if value is not None else ("actief" if spec.name == "status" else "")
+            value = value if value is not None else (spec.default or "")
         elif spec.kind == "date":
             value = value or dt.date.today()
         elif spec.kind == "sources":
@@ -46,25 +48,27 @@ def _seed(record: dict[str, Any]) -> None:
             continue
         elif spec.kind in ("text", "longtext"):
             value = value or ""
-        ss[_key(spec.name)] = value
+        ss[_key(spec.path)] = value
     ss.pop("ed_sources_editor", None)
 
 
 def _collect() -> dict[str, Any]:
     raw: dict[str, Any] = {}
     for spec in field_specs():
-        value = ss.get(_key(spec.name))
+        value = ss.get(_key(spec.path))
         if spec.kind == "bool":
             value = None if value in (None, "onbekend") else value == "ja"
         elif spec.kind == "list":
             value = [v.strip() for v in (value or "").split(";") if v.strip()]
         elif spec.kind == "int":
             value = int(value) if value is not None else None
+        elif spec.kind == "number":
+            value = int(value) if isinstance(value, float) and value.is_integer() else value
         elif spec.kind == "sources":
             edited = ss.get("ed_sources_value")
             frame = edited if isinstance(edited, pd.DataFrame) else ss.get("ed_sources")
             value = frame.fillna("").to_dict("records") if frame is not None else []
-        raw[spec.name] = value
+        raw[spec.path] = value
     return clean_record(raw)
 
 
@@ -87,10 +91,10 @@ def _open(bank: Databank, choice: str, duplicate: bool = False) -> None:
 
 
 def _widget(bank: Databank, spec: FieldSpec, lang: str) -> None:
-    label = spec.name + (" *" if spec.required else "")
-    key, help_ = _key(spec.name), spec.description or None
+    label = spec.path + (" *" if spec.required else "")
+    key, help_ = _key(spec.path), spec.description or None
     if spec.kind == "options":
-        q = bank.taxonomy.question(spec.name)
+        q = bank.taxonomy.question(spec.path)
         st.multiselect(
             label,
             [o.id for o in q.options],
@@ -110,8 +114,12 @@ def _widget(bank: Databank, spec: FieldSpec, lang: str) -> None:
         st.radio(label, BOOL_CHOICES, key=key, help=help_, horizontal=True)
     elif spec.kind == "int":
         st.number_input(label, min_value=0, step=1, value=None, key=key, help=help_)
+    elif spec.kind == "number":
+        st.number_input(label, value=None, key=key, help=help_)
+    elif spec.kind == "multichoice":
+        st.multiselect(label, list(spec.choices), key=key, help=help_)
     elif spec.kind == "choice":
-        options = list(spec.choices) if spec.required or spec.name == "status" else ["", *spec.choices]
+        options = list(spec.choices) if spec.required or spec.default else ["", *spec.choices]
         st.selectbox(label, options, key=key, help=help_, format_func=lambda v: v or t(lang, "common.unknown"))
     elif spec.kind == "date":
         st.date_input(label, key=key, help=help_, format="YYYY-MM-DD")

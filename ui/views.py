@@ -159,13 +159,19 @@ def _relax(qid: str) -> None:
 def _refinement(lang: str) -> rf.Refinement:
     with st.expander(t(lang, "results.refine")):
         free = st.checkbox(t(lang, "results.free_only"), key="rf_free")
-        validated = st.checkbox(t(lang, "results.validated_only"), key="rf_validated")
+        quality = st.radio(
+            t(lang, "results.quality_filter"), ["", "getoetst-nl", "getoetst"], key="rf_quality", horizontal=True,
+            format_func=lambda v: t(lang, {"": "results.quality_any", "getoetst-nl": "results.quality_nl",
+                                             "getoetst": "results.quality_tested"}[v]),
+        )
+        with st.popover(t(lang, "quality.help_title"), type="tertiary"):
+            st.markdown(t(lang, "quality.help"))
         easy = st.checkbox(t(lang, "results.easy_read_only"), key="rf_easy")
         limit = st.checkbox(t(lang, "results.limit_minutes"), key="rf_limit")
         minutes = st.slider(
             t(lang, "results.max_minutes"), 5, 120, 30, step=5, key="rf_minutes", disabled=not limit,
         )
-    return rf.Refinement(free, minutes if limit else None, validated, easy)
+    return rf.Refinement(free, minutes if limit else None, quality or None, easy)
 
 
 def answers_summary(bank: Databank, lang: str) -> None:
@@ -211,12 +217,17 @@ def results(bank: Databank) -> None:
             )
     if refinement.active and (hidden_exact or hidden_near):
         st.caption(t(lang, "results.hidden_by_refine", n=hidden_exact + hidden_near))
-    if lang != "nl":  # only summaries are translated; say so rather than let Dutch lines surprise
-        st.caption(t(lang, "results.dutch_details"))
 
     compare_bar(lang)
+    headline = rec.headline
+    if headline is not None:  # tellen én vertellen: the specific pair leads, before generic methods
+        st.header(t(lang, "results.headline_title"))
+        names = [d.name_with_abbreviation(p.instrument, lang) for p in headline.parts]
+        st.markdown(tm(lang, "results.headline_help", numbers=names[0], stories=names[1]))
+        for p in headline.parts:
+            cards.card(bank, p, answers, lang, key="headline")
     if exact:
-        st.header(t(lang, "results.matches_title"))
+        st.header(t(lang, "results.matches_title" if headline is None else "results.matches_title_after"))
     for m in exact:
         cards.card(bank, m, answers, lang, key="exact")
     if total > len(exact):
@@ -225,10 +236,11 @@ def results(bank: Databank) -> None:
             key="show_more", on_click=lambda: ss.update(shown=shown + PAGE),
         )
 
-    if rec.bundles:
-        st.header(t(lang, "results.bundles_title"))
+    more_bundles = [b for b in rec.bundles if b is not headline]
+    if more_bundles:
+        st.header(t(lang, "results.bundles_title" if headline is None else "results.bundles_title_more"))
         st.write(t(lang, "results.bundles_help"))
-        for n, b in enumerate(rec.bundles):
+        for n, b in enumerate(more_bundles):
             names = " + ".join(md_inline(d.name_with_abbreviation(p.instrument, lang)) for p in b.parts)
             with st.expander(f"{names}" + (f" · {t(lang, 'results.bundle_related')}" if b.related else "")):
                 for p in b.parts:

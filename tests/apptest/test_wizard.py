@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tree
 from tree import BRANCHES
 
 from .conftest import shown, texts
@@ -113,19 +114,30 @@ def test_unknown_ids_in_link_get_a_notice_not_an_error(app):
 
 
 def test_relaxation_button_when_nothing_fits(app):
-    at = app(doelgroep="jeugd", meten="proces", gegevens="cijfers", uitvoering="uitbesteden")
+    answers = {"doelgroep": "nieuwkomers", "meten": "rendement", "gegevens": "verhalen", "uitvoering": "zelf"}
+    expected = tree.recommend(tree.load_databank(), {k: [v] for k, v in answers.items()}).best_relaxation
+    assert expected is not None and expected.question == "uitvoering"
+    n = expected.exact_count
+    at = app(**answers)
     assert "Geen enkel instrument past bij al uw antwoorden" in texts(at)
     relax = at.button(key="relax")
-    assert shown(relax.label) == "Laat 'Zelf doen, uitbesteden of een mix' los: 3 instrumenten"
+    noun = "instrument" if n == 1 else "instrumenten"
+    assert shown(relax.label) == f"Laat 'Zelf doen, uitbesteden of een mix' los: {n} {noun}"
     relax.click().run()
     assert "Geen enkel instrument past" not in texts(at)
-    assert "3 instrumenten passen bij al uw antwoorden." in texts(at)
+    assert f"{n} {noun} pas" in texts(at)
     assert at.session_state.answers["uitvoering"] == []
 
 
 def test_beide_shows_tellen_en_vertellen_bundles(app):
     at = app(doelgroep="ouderen", thema="eenzaamheid", gegevens="beide")
-    assert "Tellen én vertellen" in [h.value for h in at.header]
+    headers = [shown(h.value) for h in at.header]
+    # the specific pair leads, before any generic method that yields both in one
+    assert headers.index("Ons advies: tellen én vertellen") < headers.index(
+        "Methoden die cijfers én verhalen in één opleveren"
+    )
+    first_cards = [shown(h.value) for h in at.subheader][:2]
+    assert first_cards[0].startswith("De Jong Gierveld") and "Most Significant Change" in first_cards[1]
 
 
 def cost_lines(at):
@@ -178,10 +190,13 @@ def test_language_switch_to_english(app):
 
 
 def test_english_link_shows_english_labels(app):
-    at = app(doelgroep="ouderen", lang="en")
+    at = app(doelgroep="ouderen", thema="eenzaamheid", lang="en")
     assert shown(at.title[0].value) == "Your advice"
     assert "Target group: **Older people**" in texts(at)
-    assert any("only available in Dutch" in c.value for c in at.caption)  # the untranslated fields are announced
+    # every fact on the cards is in English now: no notice, and an English 'what it measures'
+    assert not any("only available in Dutch" in c.value for c in at.caption)
+    assert "self-completion or interview (face-to-face, telephone, written or digital)" in texts(at)
+    assert "zelfinvullijst" not in texts(at)
 
 
 def test_dutch_results_do_not_announce_dutch(app):
