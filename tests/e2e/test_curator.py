@@ -50,6 +50,7 @@ def test_curator_edit_shows_in_wizard(browser, curator_server) -> None:
 
     page.get_by_role("tab", name="Instrumenten").click()
     page.get_by_test_id("stSelectbox").filter(has_text="Kies een instrument").click()
+    page.keyboard.type("Eenzaamheidsschaal (11")  # 170+ records: the list is searched, not scrolled
     curator.act(lambda: page.get_by_role("option", name="De Jong Gierveld Eenzaamheidsschaal (11 items)").click())
     curator.act(lambda: page.get_by_role("button", name="Openen").click())
     summary = page.get_by_role("textbox", name="summary *", exact=True)
