@@ -90,3 +90,13 @@ TESTED_NL = {
     "quality": "getoetst-nl",
     "quality_basis": {"reference": "Test e.a. (2020)", "year": 2020, "tested": ["betrouwbaarheid"]},
 }
+
+
+def complete_record(iid: str, **fields) -> dict:
+    """A record that also keeps every editorial rule (tree.rules): what a curator should publish."""
+    base = dict(
+        name_en=iid.title(), summary_en="A test record.", measures="Iets", measures_en="Something",
+        quality="praktijk", items=5, minutes=5, uitvoering=["mix"],
+    )
+    base.update(fields)
+    return record(iid, **base)

@@ -8,7 +8,7 @@ import sys
 
 from tree.cli import main
 
-from .conftest import ROOT, record, write_record
+from .conftest import ROOT, complete_record, record, write_record
 
 
 def run(capsys, *args):
@@ -18,10 +18,10 @@ def run(capsys, *args):
 
 
 def test_validate_ok_and_problems(capsys, make_bank, bank_dir):
-    make_bank(record("a"))
+    make_bank(complete_record("a"))
     code, out, _ = run(capsys, "validate", "--databank", str(bank_dir))
     assert code == 0 and out == ""
-    write_record(bank_dir, record("b", items="veel"))
+    write_record(bank_dir, complete_record("b", items="veel"))
     code, out, _ = run(capsys, "validate", "--databank", str(bank_dir))
     assert code == 1
     (line,) = out.splitlines()

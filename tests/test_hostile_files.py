@@ -13,7 +13,7 @@ import pytest
 import tree
 from tree.databank import QUESTIONS_FILE, DatabankError, load_databank
 
-from .conftest import ROOT, record, write_record
+from .conftest import ROOT, complete_record, record, write_record
 
 CORPUS = Path(__file__).parent / "hostile"
 HOSTILE = sorted(p.name for p in CORPUS.glob("*.yaml") if p.name != "bom.yaml")
@@ -113,7 +113,7 @@ def test_validate_survives_the_whole_corpus_and_names_every_file(bank_dir):
         shutil.copy(CORPUS / name, bank_dir / name)
     (bank_dir / "lus.yaml").symlink_to(bank_dir / "lus.yaml")
     (bank_dir / "passwd.yaml").symlink_to("/etc/passwd")
-    write_record(bank_dir, record("goed"))
+    write_record(bank_dir, complete_record("goed"))
     out = subprocess.run(
         [sys.executable, "-m", "tree", "validate", "--databank", str(bank_dir)],
         capture_output=True, text=True, timeout=60, cwd=ROOT,

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from . import coverage as cov
-from . import export
+from . import export, rules
 from .databank import DEFAULT_PATH, DatabankError, load_databank
 from .links import parse_params
 from .recommend import Match, recommend
@@ -114,14 +114,16 @@ def cmd_recommend(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    """Files, the databank's editorial rules and the coverage plan: all problems, one per line."""
     bank = load_databank(args.databank)
-    for p in bank.problems:
+    problems = [*bank.problems, *rules.databank_problems(bank), *cov.load_plan(bank)[1]]
+    for p in problems:
         print(p)
     print(
-        f"{len(bank.instruments)} geldige instrumenten, {len(bank.problems)} problemen / valid instruments, problems",
+        f"{len(bank.instruments)} geldige instrumenten, {len(problems)} problemen / valid instruments, problems",
         file=sys.stderr,
     )
-    return 1 if bank.problems else 0
+    return 1 if problems else 0
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
@@ -131,8 +133,13 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     for r in rows:
         flag = "  << minder dan 2 / fewer than 2" if r.thin else ""
         print(f"{r.question:12} {r.option:18} {r.direct:>6} {r.effective:>12}{flag}")
+    gaps = cov.pair_gaps(bank)
+    print("\nDoelgroep × thema zonder eigen effectinstrument / pairs without a specific effect instrument:")
+    for g in gaps:
+        print(f"  {g.doelgroep:14} × {g.thema:18} (via bredere optie / through a broader option: {g.via_broader})")
     thin = [r for r in rows if r.thin]
     print(
+        f"{len(gaps)} lege combinaties / empty pairs; "
         f"{len(bank.active)} actieve instrumenten; {len(thin)} opties met minder dan "
         f"{cov.MIN_PER_OPTION} / options with fewer than {cov.MIN_PER_OPTION}",
         file=sys.stderr,

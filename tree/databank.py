@@ -317,7 +317,7 @@ def load_databank(path: str | os.PathLike[str] | None = None) -> Databank:
     problems: list[Problem] = []
     digests = []
     for name, ino, size, mtime in sig:
-        if name == QUESTIONS_FILE:
+        if name.startswith("_"):  # databank-level files (_questions.yaml, _coverage.yaml), not instruments
             continue
         file_path = folder / name
         pf = _parse_file(file_path, (ino, size, mtime))

@@ -14,7 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .databank import Databank, Problem
+from .safe_files import UnsafeFile, read_inside
 from .schema import FREE_COSTS, QUESTIONNAIRE_KINDS, Instrument
+from .yamlio import MAX_FILE_BYTES
 
 #: Dutch free-text fields and their English twins; both languages show every one of them.
 TWINS: tuple[tuple[str, str], ...] = (
@@ -123,3 +126,19 @@ def field_line(text: str, field: str) -> int | None:
         if line.startswith(f"{top}:"):
             return n
     return None
+
+
+def databank_problems(bank: Databank) -> list[Problem]:
+    """Every rule problem of the databank's records, located like the loader's problems."""
+    out: list[Problem] = []
+    for iid in sorted(bank.instruments):
+        found = check(bank.instruments[iid])
+        if not found:
+            continue
+        file = bank.files[iid]
+        try:
+            text = read_inside(bank.path, file, MAX_FILE_BYTES).decode("utf-8-sig")
+        except (UnsafeFile, UnicodeDecodeError):
+            text = ""
+        out.extend(Problem(file, field_line(text, p.field), p.field, p.message) for p in found)
+    return out

@@ -190,6 +190,26 @@ class Taxonomy(BaseModel):
         return None
 
 
+class PairExclusion(BaseModel):
+    """A doelgroep × thema combination that needs no instrument of its own, and why."""
+
+    model_config = _STRICT
+    doelgroep: Slug
+    thema: Slug
+    why: NonEmpty = Field(description="Waarom deze combinatie geen eigen instrument nodig heeft.")
+
+
+class CoveragePlan(BaseModel):
+    """Which doelgroep × thema pairs must have a specific effect instrument (``_coverage.yaml``).
+
+    Every pair counts unless it is listed here: a curator names the exceptions, with a reason,
+    rather than the rule, so a new option is covered by default.
+    """
+
+    model_config = _STRICT
+    not_meaningful: list[PairExclusion] = Field(default_factory=list)
+
+
 class Source(BaseModel):
     model_config = _STRICT
     title: NonEmpty = Field(description="Titel van de bron.")

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from tree import Databank, bulk, coverage, dashboard, export, linkcheck, store, taxonomy_edit
+from tree import Databank, bulk, coverage, dashboard, export, linkcheck, rules, store, taxonomy_edit
 from tree import describe as d
 from tree.i18n import t
 
@@ -38,16 +38,17 @@ def _highlight_gaps(value: int) -> str:
 def overview(bank: Databank) -> None:
     lang = state.lang()
     active = bank.active
+    problems = [*bank.problems, *rules.databank_problems(bank), *coverage.load_plan(bank)[1]]
     cols = st.columns(4)
     cols[0].metric(t(lang, "curator.m_active"), len(active))
     cols[1].metric(t(lang, "curator.m_retired"), len(bank.instruments) - len(active))
-    cols[2].metric(t(lang, "curator.m_problems"), len(bank.problems))
+    cols[2].metric(t(lang, "curator.m_problems"), len(problems))
     stale = dashboard.stale(bank, dt.date.today())
     cols[3].metric(t(lang, "curator.m_stale"), len(stale))
 
     st.subheader(t(lang, "curator.problems"))
     _table_or_success(
-        [{"bestand": p.file, "regel": p.line, "veld": p.field, "probleem": p.message} for p in bank.problems],
+        [{"bestand": p.file, "regel": p.line, "veld": p.field, "probleem": p.message} for p in problems],
         t(lang, "curator.no_problems"),
     )
 
@@ -58,6 +59,20 @@ def overview(bank: Databank) -> None:
     frame.index = [d.option_label(bank, "doelgroep", o, lang) for o in frame.index]
     frame.columns = [d.option_label(bank, "thema", o, lang) for o in frame.columns]
     st.dataframe(frame.style.map(_highlight_gaps), width="stretch")
+
+    st.subheader(t(lang, "curator.pairs"))
+    st.caption(t(lang, "curator.pairs_help"))
+    _table_or_success(
+        [
+            {
+                "doelgroep": d.option_label(bank, "doelgroep", g.doelgroep, lang),
+                "thema": d.option_label(bank, "thema", g.thema, lang),
+                "via bredere optie": g.via_broader,
+            }
+            for g in coverage.pair_gaps(bank)
+        ],
+        t(lang, "curator.no_pairs"),
+    )
 
     st.subheader(t(lang, "curator.thin"))
     thin = [c for c in coverage.option_coverage(bank) if c.thin]
