@@ -170,6 +170,10 @@ def advice(bank: Databank, room: rooms.Room, lang: str) -> None:
         st.info(t(lang, "workshop.room_chose_nothing"))
     # the wizard's own link: there the participant can read every card, compare and download the PDF
     st.link_button(t(lang, "workshop.take_home"), pr.walk_link(base_url(), rec.answers, lang=lang), width="stretch")
+    if rec.headline is not None:  # tellen én vertellen: the specific pair first, as in the wizard
+        st.subheader(t(lang, "results.headline_title"))
+        for m in rec.headline.parts:
+            cards.card(bank, m, rec.answers, lang, key="room-headline", actions=False)
     matches: list[Match] = rec.matches or rec.near
     if not rec.matches:
         st.info(t(lang, "results.none_exact"))

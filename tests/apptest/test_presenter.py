@@ -239,3 +239,18 @@ def room_db_rooms(store):
     conn = store._connect()
     codes = [r[0] for r in conn.execute("SELECT code FROM rooms")]
     return [store.get(c) for c in codes]
+
+
+def test_phones_lead_with_the_tellen_en_vertellen_pair(room_db):
+    code = room_db.create().code
+    phone = phone_at(code)
+    click(phone, "p_join")
+    taxonomy = load_databank().taxonomy
+    for qid, oids in (("doelgroep", ["ouderen"]), ("thema", ["eenzaamheid"]), ("gegevens", ["beide"])):
+        room_db.follow(code, qid, oids, taxonomy=taxonomy)
+    room_db.set_step(code, 6)
+    phone.run()
+    assert "Ons advies: tellen én vertellen" in [shown(s.value) for s in phone.subheader]
+    names = [shown(s.value) for s in phone.subheader]
+    headline = names.index("Ons advies: tellen én vertellen")
+    assert names[headline + 1].startswith("De Jong Gierveld")
