@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+import tree  # noqa: E402
 from tests.e2e.server import CHROMIUM_ARGS, running_app  # noqa: E402  (one way to start the app)
 
 if TYPE_CHECKING:
@@ -33,6 +34,9 @@ SCREENS = [
     ("start", "/", "Welk meetinstrument past bij uw werk?"),
     ("question", "/?doelgroep=ouderen&stap=2", "Inhoudelijk thema"),
     ("results", f"/?{ANSWERS}", "Uw advies"),
+    ("results-beide", "/?doelgroep=ouderen&thema=eenzaamheid&gegevens=beide", "Uw advies"),
+    ("results-en", f"/?{ANSWERS}&lang=en", "Your advice"),
+    ("detail", "/instrument?id=djg-11", "De Jong Gierveld Eenzaamheidsschaal (11 items)"),
     ("compare", f"/vergelijken?{ANSWERS}&vergelijk=djg-11,djg-6", "Instrumenten vergelijken"),
 ]
 WIDTHS = (1280, 375)
@@ -109,7 +113,8 @@ def shoot_workshop(browser: Browser, base: str, out: Path) -> list[Path]:
     shot(presenter, "presenter-question-1920")
     shot(phone, "phone-question-390")
     presenter.get_by_role("button", name="Volg de zaal (meeste stemmen)").click()
-    presenter.get_by_text("Nog 48 instrumenten passen").wait_for()
+    n = tree.count_fitting(tree.load_databank(), {"doelgroep": ["ouderen"]})
+    presenter.get_by_text(f"Nog {n} instrumenten passen").wait_for()
     for heading in ("Inhoudelijk thema", "Wat wilt u meten?", "Type gegevens", "Zelf doen, uitbesteden of een mix?"):
         presenter.get_by_role("button", name="Volgende →").click()
         settle(presenter, heading)

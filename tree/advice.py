@@ -259,7 +259,9 @@ def _instrument_blocks(bank: Databank, advice: Advice, n: int, match: Match) -> 
 def fit_lines(bank: Databank, advice: Advice, match: Match) -> list[str]:
     """One line per answer the instrument fits, then one per answer it misses — the same
     wording as the result cards (:mod:`tree.describe`), so the document repeats the screen."""
-    return describe.why_lines(bank, match, advice.answers, advice.lang)
+    headline = advice.headline
+    in_pair = headline is not None and any(p.instrument.id == match.instrument.id for p in headline.parts)
+    return describe.why_lines(bank, match, advice.answers, advice.lang, headline if in_pair else None)
 
 
 def _relaxation_block(bank: Databank, advice: Advice) -> Block:

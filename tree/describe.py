@@ -13,7 +13,7 @@ import pandas as pd
 
 from .databank import Databank
 from .i18n import strings, t
-from .recommend import Fit, Match
+from .recommend import Bundle, Fit, Match
 from .schema import BRANCHES, SIGNAL_KINDS, Instrument
 
 
@@ -56,9 +56,27 @@ def miss_line(bank: Databank, match: Match, qid: str, answers: dict[str, list[st
     return t(lang, "describe.miss", question=q, wanted=wanted, has=has)
 
 
-def why_lines(bank: Databank, match: Match, answers: dict[str, list[str]], lang: str) -> list[str]:
+def bundle_line(bank: Databank, bundle: Bundle, inst: Instrument, lang: str) -> str:
+    """In a tellen-en-vertellen pair the type of data is answered by the pair, not by one part:
+    'Type gegevens: Cijfers — samen met Most Significant Change (MSC) voor Verhalen'."""
+    parts = [p.instrument for p in bundle.parts]
+    other = next(p for p in parts if p.id != inst.id)
+    return t(
+        lang, "describe.bundle_part", question=question_label(bank, "gegevens", lang),
+        own=option_labels(bank, "gegevens", inst.gegevens, lang), other=name_with_abbreviation(other, lang),
+        other_data=option_labels(bank, "gegevens", other.gegevens, lang).lower(),
+    )
+
+
+def why_lines(
+    bank: Databank, match: Match, answers: dict[str, list[str]], lang: str, bundle: Bundle | None = None
+) -> list[str]:
     lines = [fit_line(bank, f, lang) for f in match.fits]
-    lines += [miss_line(bank, match, q, answers, lang) for q in match.misses]
+    for q in match.misses:
+        if bundle is not None and q == "gegevens":
+            lines.append(bundle_line(bank, bundle, match.instrument, lang))
+        else:
+            lines.append(miss_line(bank, match, q, answers, lang))
     return lines
 
 

@@ -7,6 +7,7 @@ import streamlit as st
 from tree import Databank, Match
 from tree import describe as d
 from tree.i18n import t
+from tree.recommend import Bundle
 from tree.safe_text import md, md_inline
 
 from . import state
@@ -28,9 +29,14 @@ def sources(inst, lang: str) -> None:
 
 
 def card(
-    bank: Databank, match: Match, answers: dict[str, list[str]], lang: str, key: str, *, actions: bool = True
+    bank: Databank, match: Match, answers: dict[str, list[str]], lang: str, key: str, *, actions: bool = True,
+    bundle: Bundle | None = None,
 ) -> None:
-    """A result card; ``actions=False`` leaves out compare/details (the curator's preview)."""
+    """A result card; ``actions=False`` leaves out compare/details (the curator's preview).
+
+    ``bundle``: the card is one half of a tellen-en-vertellen pair, which answers the type of
+    data together; its own 'cijfers' or 'verhalen' is then no miss.
+    """
     inst = match.instrument
     with st.container(border=True):
         st.subheader(md_inline(d.name_with_abbreviation(inst, lang)), anchor=False)
@@ -40,7 +46,11 @@ def card(
         for caveat in d.caveats(inst, lang):
             st.warning(md_inline(caveat), icon=":material/info:")
         lines = [f"✓ {md_inline(line)}" for line in (d.fit_line(bank, f, lang) for f in match.fits)]
-        lines += [f"✗ {md_inline(d.miss_line(bank, match, q, answers, lang))}" for q in match.misses]
+        for q in match.misses:
+            if bundle is not None and q == "gegevens":
+                lines.append(f"✓ {md_inline(d.bundle_line(bank, bundle, inst, lang))}")
+            else:
+                lines.append(f"✗ {md_inline(d.miss_line(bank, match, q, answers, lang))}")
         if lines:
             title = t(lang, "card.why") if match.exact else t(lang, "card.why_near")
             st.markdown(f"**{title}**  \n" + "  \n".join(lines))

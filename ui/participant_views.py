@@ -173,7 +173,7 @@ def advice(bank: Databank, room: rooms.Room, lang: str) -> None:
     if rec.headline is not None:  # tellen én vertellen: the specific pair first, as in the wizard
         st.subheader(t(lang, "results.headline_title"))
         for m in rec.headline.parts:
-            cards.card(bank, m, rec.answers, lang, key="room-headline", actions=False)
+            cards.card(bank, m, rec.answers, lang, key="room-headline", actions=False, bundle=rec.headline)
     matches: list[Match] = rec.matches or rec.near
     if not rec.matches:
         st.info(t(lang, "results.none_exact"))

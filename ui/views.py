@@ -225,7 +225,7 @@ def results(bank: Databank) -> None:
         names = [d.name_with_abbreviation(p.instrument, lang) for p in headline.parts]
         st.markdown(tm(lang, "results.headline_help", numbers=names[0], stories=names[1]))
         for p in headline.parts:
-            cards.card(bank, p, answers, lang, key="headline")
+            cards.card(bank, p, answers, lang, key="headline", bundle=headline)
     if exact:
         st.header(t(lang, "results.matches_title" if headline is None else "results.matches_title_after"))
     for m in exact:
@@ -244,7 +244,7 @@ def results(bank: Databank) -> None:
             names = " + ".join(md_inline(d.name_with_abbreviation(p.instrument, lang)) for p in b.parts)
             with st.expander(f"{names}" + (f" · {t(lang, 'results.bundle_related')}" if b.related else "")):
                 for p in b.parts:
-                    cards.card(bank, p, answers, lang, key=f"bundle{n}")
+                    cards.card(bank, p, answers, lang, key=f"bundle{n}", bundle=b)
 
     if near:
         st.header(t(lang, "results.near_title"))

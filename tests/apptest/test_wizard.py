@@ -138,6 +138,9 @@ def test_beide_shows_tellen_en_vertellen_bundles(app):
     )
     first_cards = [shown(h.value) for h in at.subheader][:2]
     assert first_cards[0].startswith("De Jong Gierveld") and "Most Significant Change" in first_cards[1]
+    # within the pair the type of data is answered together, not a miss of each half
+    pair_text = texts(at)
+    assert "✓ Type gegevens: Cijfers — samen met Most Significant Change (MSC) voor de verhalen" in pair_text
 
 
 def cost_lines(at):
