@@ -42,8 +42,8 @@ def write_synthetic(folder: Path, n: int, taxonomy: Taxonomy, rng: random.Random
             {
                 "items": rng.randint(5, 60),
                 "minutes": rng.randint(5, 60),
-                "cost": rng.choice(["gratis", "betaald", "licentie"]),
-                "validated_nl": rng.random() < 0.4,
+                "cost": rng.choice(["gratis", "gratis-voorwaarden", "betaald", "licentie"]),
+                "quality": rng.choice(["praktijk", "methode"]),
                 "sources": [{"title": "Synthetisch", "url": f"https://example.org/{k}"}],
                 "last_reviewed": "2026-11-23",
             }
