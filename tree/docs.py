@@ -2,44 +2,54 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-import types
-import typing
 from pathlib import Path
 
-from .schema import BRANCHES, Instrument
+from . import fields
+from .fields import Leaf
 
 START, END = "<!-- fields:start -->", "<!-- fields:end -->"
 
 
-def _type_name(annotation: typing.Any) -> str:
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
-    if origin is typing.Annotated:
-        return _type_name(args[0])
-    if origin in (typing.Union, types.UnionType):
-        return " / ".join(_type_name(a) for a in args if a is not type(None))
-    if origin is typing.Literal:
-        return " \\| ".join(f"`{a}`" for a in args)
-    if origin is list:
-        inner = _type_name(args[0]) if args else "tekst"
-        return f"lijst van {inner}"
-    names = {str: "tekst", int: "geheel getal", bool: "`true` / `false`", dt.date: "datum `JJJJ-MM-DD`"}
-    if annotation in names:
-        return names[annotation]
-    return getattr(annotation, "__name__", str(annotation))
+_KIND_NAMES = {
+    "options": "lijst van optie-ids (vraag `{path}`)",
+    "ids": "lijst van instrument-ids",
+    "bool": "`true` / `false`",
+    "int": "geheel getal",
+    "number": "getal",
+    "date": "datum `JJJJ-MM-DD`",
+    "text": "tekst",
+    "longtext": "tekst",
+    "list": "lijst van tekst",
+    "sources": "lijst van `title` + `url`",
+}
+
+
+def _kind_name(leaf: Leaf) -> str:
+    if leaf.kind == "choice":
+        return " \\| ".join(f"`{c}`" for c in leaf.choices)
+    if leaf.kind == "multichoice":
+        return "lijst van " + " \\| ".join(f"`{c}`" for c in leaf.choices)
+    return _KIND_NAMES[leaf.kind].format(path=leaf.path)
 
 
 def field_reference() -> str:
+    """One row per leaf field (``scoring.min``), from :mod:`tree.fields`, with each group's own line."""
     lines = ["| Veld | Verplicht | Soort | Betekenis |", "|---|---|---|---|"]
-    for name, f in Instrument.model_fields.items():
-        kind = _type_name(f.annotation)
-        if name in BRANCHES:
-            kind = f"lijst van optie-ids (vraag `{name}`)"
-        elif name == "sources":
-            kind = "lijst van `title` + `url`"
-        lines.append(f"| `{name}` | {'ja' if f.is_required() else 'nee'} | {kind} | {f.description or ''} |")
+    groups = fields.groups()
+    shown: set[str] = set()
+    for leaf in fields.leaves():
+        group = leaf.group
+        if group and group not in shown:
+            top = group.split(".")[0]
+            if top not in shown:
+                lines.append(f"| `{top}` | nee | groep | {groups[top]} |")
+                shown.add(top)
+            if group != top:
+                lines.append(f"| `{group}` | nee | groep | {groups[group]} |")
+            shown.add(group)
+        required = "ja" if leaf.required and not group else ("ja, in de groep" if leaf.required else "nee")
+        lines.append(f"| `{leaf.path}` | {required} | {_kind_name(leaf)} | {leaf.description} |")
     return "\n".join(lines)
 
 

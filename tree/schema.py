@@ -88,8 +88,8 @@ class Text(BaseModel):
     """A text in Dutch (always) and English (for international colleagues)."""
 
     model_config = _STRICT
-    nl: NonEmpty
-    en: NonEmpty
+    nl: NonEmpty = Field(description="In het Nederlands.")
+    en: NonEmpty = Field(description="In het Engels.")
 
     def get(self, lang: str) -> str:
         return self.en if lang == "en" else self.nl
