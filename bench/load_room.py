@@ -43,7 +43,7 @@ from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 from tests.e2e.server import CHROMIUM_ARGS, ROOT, running_app
 from tree import BRANCHES, load_databank
 from tree.i18n import t
-from tree.rooms import SQLiteRoomStore
+from tree.workshop.rooms import SQLiteRoomStore
 
 LANG = "nl"
 ARTIFACT = ROOT / "artifacts" / "load_room.json"

@@ -68,7 +68,7 @@ def make_bank(bank_dir: Path) -> Callable[..., tree.Databank]:
 @pytest.fixture(autouse=True)
 def _fresh_throttles(monkeypatch):
     """Throttles live per process; every test starts with clean counts."""
-    from tree import auth
+    from tree.curate import auth
     from tree.throttle import Backoff
 
     monkeypatch.setattr(auth, "NAME_BACKOFF", Backoff(free=5, base=2.0, cap=15 * 60))
@@ -77,8 +77,8 @@ def _fresh_throttles(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _fresh_room_limits(monkeypatch):
-    from tree import room_guard
     from tree.throttle import Backoff, RateLimit
+    from tree.workshop import guard as room_guard
 
     monkeypatch.setattr(room_guard, "JOINS", RateLimit(limit=150, per=600))
     monkeypatch.setattr(room_guard, "GUESSES", Backoff(free=30, base=2.0, cap=300))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tree.auth import CuratorConfig, authenticate, config_from, hash_password, oidc_allowed, verify_password
+from tree.curate.auth import CuratorConfig, authenticate, config_from, hash_password, oidc_allowed, verify_password
 
 FAST = 1000  # iterations: the check is the same, only slower in production
 
@@ -59,7 +59,7 @@ def test_unknown_and_known_names_cost_the_same_work():
     import statistics
     import time
 
-    from tree import auth
+    from tree.curate import auth
 
     cfg = CuratorConfig(local_users={"anna": hash_password("juist")})  # production cost
     auth._dummy_hash()  # made once per process, not part of a sign-in
@@ -93,7 +93,7 @@ def test_backoff_grows_per_name_and_resets_on_success():
 def test_sign_in_is_throttled_logged_and_never_logs_the_password(monkeypatch, caplog):
     import logging
 
-    from tree import auth
+    from tree.curate import auth
     from tree.throttle import Backoff
 
     monkeypatch.setattr(auth, "NAME_BACKOFF", Backoff(free=3, base=2.0, cap=60))
@@ -111,7 +111,7 @@ def test_sign_in_is_throttled_logged_and_never_logs_the_password(monkeypatch, ca
 
 
 def test_a_client_guessing_many_names_is_throttled_too(monkeypatch):
-    from tree import auth
+    from tree.curate import auth
     from tree.throttle import Backoff
 
     monkeypatch.setattr(auth, "NAME_BACKOFF", Backoff(free=5, base=2.0, cap=60))

@@ -12,7 +12,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 import tree
-from tree import bulk, export, store
+from tree import export
+from tree.curate import bulk, store
 from tree.databank import DEFAULT_PATH
 
 from .conftest import record, write_record

@@ -99,7 +99,7 @@ def test_module_entry_point_runs():
 def test_hash_password_prints_a_verifiable_hash(capsys, monkeypatch):
     import io as _io
 
-    from tree.auth import verify_password
+    from tree.curate.auth import verify_password
 
     monkeypatch.setattr(sys, "stdin", _io.StringIO("geheim\n"))
     code, out, _ = run(capsys, "hash-password", "anna", "--stdin")
@@ -114,7 +114,7 @@ def test_csv_export_neutralises_formula_cells_and_import_reads_them_back(make_ba
     import csv as _csv
     import io as _io
 
-    from tree.bulk import read_sheet
+    from tree.curate.bulk import read_sheet
     from tree.export import to_csv
 
     bank = make_bank(record("a", name="=HYPERLINK(\"http://e.vil\")", summary="+31 20 123", measures="@SUM(A1)"))
@@ -130,7 +130,7 @@ def test_excel_export_keeps_formula_like_text_as_text(make_bank):
 
     from openpyxl import load_workbook
 
-    from tree.bulk import to_excel
+    from tree.curate.bulk import to_excel
 
     bank = make_bank(record("a", name="=1+1"))
     ws = load_workbook(_io.BytesIO(to_excel(bank))).active

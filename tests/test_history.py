@@ -1,4 +1,4 @@
-"""tree.history: every save is recorded (git commit or _history.jsonl), can be listed and restored."""
+"""tree.curate.history: every save is recorded (git commit or _history.jsonl), can be listed and restored."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import tree
-from tree import history, store
+from tree.curate import history, store
 from tree.databank import QUESTIONS_FILE
 from tree.yamlio import load_plain
 

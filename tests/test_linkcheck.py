@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tree.linkcheck import LinkStatus, check_links, instrument_urls
+from tree.curate.linkcheck import LinkStatus, check_links, instrument_urls
 
 from .conftest import record
 

@@ -23,7 +23,7 @@ import tree
 from tree import BRANCHES, count_fitting
 from tree.databank import QUESTIONS_FILE
 from tree.links import parse_params, to_query
-from tree.presenter import (
+from tree.workshop.presenter import (
     CHOSEN_FILL,
     CURRENT_FILL,
     PATH,

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tree import room_guard
-from tree.rooms import RoomFull, RoomNotFound, SQLiteRoomStore
 from tree.throttle import Backoff, RateLimit
+from tree.workshop import guard as room_guard
+from tree.workshop.rooms import RoomFull, RoomNotFound, SQLiteRoomStore
 
 
 @pytest.fixture

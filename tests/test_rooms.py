@@ -15,8 +15,8 @@ import pytest
 
 import tree
 from tree import BRANCHES
-from tree import rooms as rooms_mod
-from tree.rooms import (
+from tree.workshop import rooms as rooms_mod
+from tree.workshop.rooms import (
     CODE_ALPHABET,
     CODE_LENGTH,
     DEFAULT_TTL,
@@ -391,7 +391,7 @@ def test_vote_from_another_process(tmp_path: Path, taxonomy: tree.Taxonomy) -> N
     store = SQLiteRoomStore(path)
     room = at_question(store, "gegevens")
     script = (
-        "import sys, tree; from tree.rooms import SQLiteRoomStore\n"
+        "import sys, tree; from tree.workshop.rooms import SQLiteRoomStore\n"
         "s = SQLiteRoomStore(sys.argv[1]); t = s.join(sys.argv[2])\n"
         "s.vote(sys.argv[2], t, 'gegevens', 'verhalen', taxonomy=tree.load_databank().taxonomy)\n"
     )

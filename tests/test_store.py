@@ -1,4 +1,4 @@
-"""tree.store: validated, conflict-safe, atomic writes that keep a curator's comments and layout."""
+"""tree.curate.store: validated, conflict-safe, atomic writes that keep a curator's comments and layout."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 import tree
-from tree import store
+from tree.curate import store
 from tree.databank import DEFAULT_PATH, QUESTIONS_FILE
 from tree.yamlio import load_plain, parse_yaml
 

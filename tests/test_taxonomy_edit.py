@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 import tree
-from tree import history, store, taxonomy_edit
+from tree.curate import history, store, taxonomy_edit
+from tree.curate.taxonomy_edit import OptionInUse
 from tree.databank import QUESTIONS_FILE
 from tree.links import parse_params
-from tree.taxonomy_edit import OptionInUse
 
 from .conftest import record, write_record
 
@@ -264,7 +264,7 @@ def test_add_then_remove_last_option_restores_the_file(bank, bank_dir):
 
 def test_edit_option_texts_and_broader(bank_dir):
     from tree import load_databank
-    from tree.taxonomy_edit import edit_option, load_questions, save_questions
+    from tree.curate.taxonomy_edit import edit_option, load_questions, save_questions
 
     data, text = load_questions(bank_dir)
     edit_option(
@@ -279,7 +279,7 @@ def test_edit_option_texts_and_broader(bank_dir):
 
 
 def test_edit_option_refuses_a_broader_cycle(bank_dir):
-    from tree.taxonomy_edit import edit_option, load_questions
+    from tree.curate.taxonomy_edit import edit_option, load_questions
 
     data, _ = load_questions(bank_dir)
     with pytest.raises(ValueError, match="kring"):
@@ -289,7 +289,7 @@ def test_edit_option_refuses_a_broader_cycle(bank_dir):
 
 def test_edit_question_help(bank_dir):
     from tree import load_databank
-    from tree.taxonomy_edit import edit_question, load_questions, save_questions
+    from tree.curate.taxonomy_edit import edit_question, load_questions, save_questions
 
     data, text = load_questions(bank_dir)
     edit_question(data, "thema", label={"nl": "Thema", "en": "Theme"}, help={"nl": "Kies.", "en": "Choose."})

@@ -168,7 +168,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 def cmd_hash_password(args: argparse.Namespace) -> int:
     import getpass
 
-    from .auth import ENV_VAR, hash_password
+    from .curate.auth import ENV_VAR, hash_password
 
     if args.stdin:
         password = sys.stdin.readline().rstrip("\n")

@@ -6,7 +6,7 @@ import os
 
 import streamlit as st
 
-from tree.auth import CuratorConfig, config_from, oidc_allowed, sign_in
+from tree.curate.auth import CuratorConfig, config_from, oidc_allowed, sign_in
 from tree.i18n import t
 
 from . import state

@@ -9,11 +9,12 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from tree import Databank, Instrument, history, store
+from tree import Databank, Instrument
 from tree import describe as d
+from tree.curate import history, store
+from tree.curate.formspec import FieldSpec, clean_record, field_specs
 from tree.databank import validation_problems
 from tree.fields import flatten
-from tree.formspec import FieldSpec, clean_record, field_specs
 from tree.i18n import t
 from tree.recommend import Match
 

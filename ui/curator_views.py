@@ -7,8 +7,9 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from tree import Databank, bulk, coverage, dashboard, export, linkcheck, rules, store, taxonomy_edit
+from tree import Databank, coverage, export, rules
 from tree import describe as d
+from tree.curate import bulk, dashboard, linkcheck, store, taxonomy_edit
 from tree.i18n import t
 
 from . import state

@@ -7,11 +7,13 @@ import json
 import streamlit as st
 import streamlit.components.v1 as components
 
-from tree import BRANCHES, Databank, Match, recommend, room_guard, rooms
+from tree import BRANCHES, Databank, Match, recommend
 from tree import describe as d
-from tree import presenter as pr
 from tree.i18n import t
 from tree.safe_text import md_inline
+from tree.workshop import guard as room_guard
+from tree.workshop import presenter as pr
+from tree.workshop import rooms
 
 from . import cards, state
 from .client import client_id

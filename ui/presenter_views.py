@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tree import BRANCHES, Databank, count_fitting, recommend, room_guard, rooms
+from tree import BRANCHES, Databank, count_fitting, recommend
 from tree import describe as d
-from tree import presenter as pr
 from tree.i18n import t
 from tree.safe_text import md, md_inline
+from tree.workshop import guard as room_guard
+from tree.workshop import presenter as pr
+from tree.workshop import rooms
 
 from . import state
 from .bars import bars

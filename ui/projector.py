@@ -15,7 +15,7 @@ _CSS = """
 [data-testid="stMain"] [data-testid^="stBaseButton-"] p { font-size: 1.5rem; font-weight: 600; }
 [data-testid="stMain"] [data-testid^="stBaseButton-"] { min-height: 3.6rem; padding: 0.4rem 1.4rem; }
 .big-count { font-size: 2.6rem; font-weight: 700; }
-/* Streamlit shrinks Graphviz text to ~10 px; the tree's own sizes (18/20 pt, see tree.presenter) were
+/* Streamlit shrinks Graphviz text to ~10 px; the tree's own sizes (18/20 pt, see tree.workshop.presenter) were
    chosen for the back of the room, so they win again. */
 [data-testid="stGraphVizChart"] svg text[font-size="20.00"] { font-size: 20px !important; }
 [data-testid="stGraphVizChart"] svg text[font-size="18.00"] { font-size: 18px !important; }

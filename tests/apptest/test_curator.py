@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tree import load_databank
-from tree.auth import hash_password
+from tree.curate.auth import hash_password
 from tree.databank import DEFAULT_PATH
 
 from .conftest import APP, texts
@@ -77,7 +77,7 @@ def test_wrong_password_is_refused(bank_copy, curator_env):
 
 
 def test_repeated_wrong_passwords_get_a_clear_wait_message(bank_copy, curator_env, monkeypatch):
-    from tree import auth
+    from tree.curate import auth
     from tree.throttle import Backoff
 
     monkeypatch.setattr(auth, "NAME_BACKOFF", Backoff(free=2, base=30.0, cap=60))

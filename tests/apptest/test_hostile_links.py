@@ -6,6 +6,7 @@ every step), the presenter and the phone's room page.
 
 from __future__ import annotations
 
+import os
 from urllib.parse import parse_qsl
 
 from hypothesis import HealthCheck, given, settings
@@ -13,6 +14,9 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from .conftest import APP, raw_markdown, shown, texts
+
+#: More examples for a deeper fuzz run: BESLISBOOM_FUZZ_EXAMPLES=500 (the default keeps the suite quick).
+EXAMPLES = int(os.environ.get("BESLISBOOM_FUZZ_EXAMPLES", "25"))
 
 KEYS = st.sampled_from(
     ["stap", "vraag", "lang", "vergelijk", "id", "kamer", "sleutel", "code", "deelnemer", "doelgroep", "thema",
@@ -36,7 +40,7 @@ def _run(path: str, params: dict[str, str]) -> AppTest:
     return at
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(QUERIES)
 def test_any_link_gives_the_wizard_a_page(params):
     at = _run(APP, params)
@@ -45,7 +49,7 @@ def test_any_link_gives_the_wizard_a_page(params):
     assert "Traceback" not in texts(at)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=max(1, EXAMPLES * 3 // 5), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(QUERIES)
 def test_any_link_gives_the_presenter_and_room_a_page(params):
     for page in ("pages/presenter.py", "pages/kamer.py"):

@@ -8,8 +8,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import tree
-from tree import load_databank, rooms
+from tree import load_databank
 from tree.databank import DEFAULT_PATH
+from tree.workshop import rooms
 
 from .conftest import open_app, shown, texts
 

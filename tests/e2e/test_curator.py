@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from tree.auth import hash_password
+from tree.curate.auth import hash_password
 from tree.databank import DEFAULT_PATH
 
 from .conftest import App, chromium_path

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .databank import Databank
+from ..databank import Databank
 
 #: ``opener(request, timeout)`` returns a response (``.status`` or ``.getcode()``) or raises
 #: like :func:`urllib.request.urlopen` (``HTTPError`` for 4xx/5xx). Injectable for tests.

@@ -37,7 +37,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
-from .schema import BRANCHES, Taxonomy
+from ..schema import BRANCHES, Taxonomy
 
 __all__ = [
     "CODE_ALPHABET",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .databank import Databank
-from .schema import Instrument, recommended_for
+from ..databank import Databank
+from ..schema import Instrument, recommended_for
 
 REVIEW_YEARS = 2
 

@@ -21,12 +21,12 @@ import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 from qrcode.image.pil import PilImage
 
-from .databank import Databank
-from .describe import option_labels, question_label
-from .i18n import DEFAULT_LANGUAGE, t
-from .links import EXTRA_PARAMS, to_query
-from .recommend import count_fitting, normalise_answers
-from .schema import BRANCHES
+from ..databank import Databank
+from ..describe import option_labels, question_label
+from ..i18n import DEFAULT_LANGUAGE, t
+from ..links import EXTRA_PARAMS, to_query
+from ..recommend import count_fitting, normalise_answers
+from ..schema import BRANCHES
 
 if TYPE_CHECKING:
     import networkx as nx

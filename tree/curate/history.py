@@ -173,7 +173,7 @@ def _jsonl_record(bank: Path, files: Mapping[str, str | None], author: str, mess
 def record(bank_path: str | os.PathLike[str], files: Mapping[str, str | None], author: str, message: str) -> str:
     """Record one change (file name → full new text, None = deleted); returns the entry id.
 
-    Called by :mod:`tree.store` after the files are written.
+    Called by :mod:`tree.curate.store` after the files are written.
     """
     bank = Path(bank_path)
     message = message.strip() or f"{author}: {', '.join(files)}"
@@ -231,7 +231,7 @@ def text_at(bank_path: str | os.PathLike[str], file: str, entry_id: str) -> str 
 def restore(bank_path: str | os.PathLike[str], file: str, entry_id: str, *, author: str) -> None:
     """Put back the version of ``file`` from ``entry_id``, as a new recorded change.
 
-    Goes through :func:`tree.store.write_files`, so the old version is validated against today's
+    Goes through :func:`tree.curate.store.write_files`, so the old version is validated against today's
     databank first (an option removed since then makes it fail with ``ValidationFailed``).
     """
     from . import store  # store imports this module

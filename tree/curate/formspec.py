@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .fields import Leaf, leaves, unflatten
+from ..fields import Leaf, leaves, unflatten
 
 FieldSpec = Leaf  # one widget per leaf field
 

@@ -5,7 +5,7 @@ so the questions file is never edited on its own: adding is free, renaming migra
 instrument file that uses the old id in the same change (one history entry, all or nothing),
 and removing is refused while anything still uses the option. The questions file is edited with
 ruamel's round-trip mode so its comments and layout survive; instrument files are re-rendered
-with :func:`tree.store.render_record` given their previous text, for the same reason.
+with :func:`tree.curate.store.render_record` given their previous text, for the same reason.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
+from ..databank import QUESTIONS_FILE, Databank, validation_problems
+from ..schema import SLUG_PATTERN, Option, Taxonomy
+from ..yamlio import YamlProblem, parse_yaml
 from . import store
-from .databank import QUESTIONS_FILE, Databank, validation_problems
-from .schema import SLUG_PATTERN, Option, Taxonomy
-from .yamlio import YamlProblem, parse_yaml
 
 
 class OptionInUse(ValueError):
@@ -261,11 +261,11 @@ def add_option(taxonomy_data: dict, qid: str, option: dict, *, after: str | None
 def _write_checked(
     bank_path: str | Path, changes: dict[str, str | None], opened: dict[str, str], *, author: str, message: str
 ) -> None:
-    """Write ``changes`` in one change, refusing (:class:`tree.store.Conflict`) if a file we read is
+    """Write ``changes`` in one change, refusing (:class:`tree.curate.store.Conflict`) if a file we read is
     no longer the text we read (``opened``: name → text): another curator saved meanwhile.
 
     The check and the write happen under the store's databank lock, which is re-entrant, so
-    :func:`tree.store.write_files` inside it does not deadlock.
+    :func:`tree.curate.store.write_files` inside it does not deadlock.
     """
     path = Path(bank_path)
     with store.bank_lock(path):
@@ -323,7 +323,7 @@ def rename_option(bank: Databank, qid: str, old: str, new: str, *, author: str) 
 
     The questions file gets the new id (also where other options name it as ``broader`` or in
     ``combines``) and every instrument file using ``old`` is rewritten with ``new`` (retired
-    ones too). All files go through one :func:`tree.store.write_files`, which validates the end
+    ones too). All files go through one :func:`tree.curate.store.write_files`, which validates the end
     state: if a file using ``old`` is broken for another reason, the rename is refused with that
     file's problems (``store.ValidationFailed``) rather than leaving it behind with the old id.
     The old id goes into the option's ``formerly`` list, so links shared before the rename still

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from .safe_text import plain_line
-from .throttle import Backoff
+from ..safe_text import plain_line
+from ..throttle import Backoff
 
 ENV_VAR = "BESLISBOOM_CURATORS"
 ALGORITHM = "pbkdf2_sha256"

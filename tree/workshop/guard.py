@@ -8,8 +8,8 @@ rare. The room store stays a pure store; these checks sit in front of it.
 
 from __future__ import annotations
 
+from ..throttle import Backoff, RateLimit
 from .rooms import Room, RoomError, RoomNotFound, RoomStore
-from .throttle import Backoff, RateLimit
 
 #: Joins per client address in any 10 minutes: a full room of 40 behind one NAT, each joining
 #: up to three times (new tabs, reloads without the link), still fits.

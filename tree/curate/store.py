@@ -11,7 +11,7 @@ have the same record open. So every write here
 4. writes each file atomically (temp file in the same folder, fsync, ``os.replace``), so a crash
    leaves the old file or the new one, never a mix; the new inode also makes the loader's stat cache
    see the change at once;
-5. records who changed what in :mod:`tree.history` (git commit or ``_history.jsonl``).
+5. records who changed what in :mod:`tree.curate.history` (git commit or ``_history.jsonl``).
 """
 
 from __future__ import annotations
@@ -43,8 +43,7 @@ from ruamel.yaml.scalarstring import (
 from ruamel.yaml.tokens import CommentToken
 from ruamel.yaml.util import load_yaml_guess_indent
 
-from . import history
-from .databank import (
+from ..databank import (
     QUESTIONS_FILE,
     Problem,
     check_against_taxonomy,
@@ -53,8 +52,9 @@ from .databank import (
     parse_instrument_text,
     validation_problems,
 )
-from .schema import BRANCHES, SLUG_PATTERN, Instrument, Source, Taxonomy
-from .yamlio import YamlProblem, parse_yaml
+from ..schema import BRANCHES, SLUG_PATTERN, Instrument, Source, Taxonomy
+from ..yamlio import YamlProblem, parse_yaml
+from . import history
 
 try:  # advisory lock across processes (two `streamlit run` on one databank); not on Windows
     import fcntl
@@ -596,7 +596,7 @@ def render_document(data: dict, previous_text: str | None = None) -> str:
     for text in attempts:
         if _reads_as(text, data):
             return text
-    from .yamlio import dump
+    from ..yamlio import dump
 
     text = dump(data)
     if not _reads_as(text, data):  # pragma: no cover - would be a PyYAML bug

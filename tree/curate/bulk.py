@@ -18,13 +18,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..databank import Databank, Problem, check_against_taxonomy, parse_instrument_text
+from ..export import rows
+from ..fields import defaults, leaves, unflatten
+from ..safe_text import unguard_cell
+from ..schema import SLUG_PATTERN, Instrument, Taxonomy
+from ..yamlio import YamlProblem, parse_yaml
 from . import store
-from .databank import Databank, Problem, check_against_taxonomy, parse_instrument_text
-from .export import rows
-from .fields import defaults, leaves, unflatten
-from .safe_text import unguard_cell
-from .schema import SLUG_PATTERN, Instrument, Taxonomy
-from .yamlio import YamlProblem, parse_yaml
 
 SHEET_INSTRUMENTS = "instrumenten"
 SHEET_QUESTIONS = "vragen"
@@ -420,7 +420,7 @@ def _preview_row(bank: Databank, number: int, record: dict) -> RowResult:
 def preview_import(bank: Databank, sheet_rows: list[Mapping[str, Any]]) -> list[RowResult]:
     """What importing these rows would do, row by row; writes nothing.
 
-    Each row is rendered with :func:`tree.store.render_record` and checked with the loader's own
+    Each row is rendered with :func:`tree.curate.store.render_record` and checked with the loader's own
     :func:`~tree.databank.parse_instrument_text` and :func:`~tree.databank.check_against_taxonomy`.
     Problems carry the sheet row (``line``) and the column (``field``). An id used by two rows is
     invalid in both: which one the curator meant is not ours to guess. Blank rows are skipped.
