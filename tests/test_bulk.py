@@ -44,15 +44,15 @@ def shipped_bank(bank_dir: Path) -> tree.Databank:
 
 @pytest.fixture
 def write_calls(monkeypatch) -> list[dict]:
-    """Record every store.write_files call (and still write), to count changes."""
+    """Record every store.commit call (and still write), to count changes."""
     calls: list[dict] = []
-    real = store.write_files
+    real = store.commit
 
-    def spy(bank_path, changes, *, author, message):
-        calls.append({"changes": dict(changes), "author": author, "message": message})
-        return real(bank_path, changes, author=author, message=message)
+    def spy(bank_path, changes, *, author, message, **kw):
+        calls.append({"changes": {n: c.text for n, c in changes.items()}, "author": author, "message": message})
+        return real(bank_path, changes, author=author, message=message, **kw)
 
-    monkeypatch.setattr(store, "write_files", spy)
+    monkeypatch.setattr(store, "commit", spy)
     return calls
 
 
@@ -304,7 +304,8 @@ def test_apply_refuses_when_file_changed_after_preview(bank_dir, make_bank, writ
     write_record(bank_dir, record("a", minutes=4))
     with pytest.raises(ValueError, match=r"a\.yaml"):
         bulk.apply_import(bank, results, author="x")
-    assert write_calls == []
+    # the digest check happens under the lock, inside the one write path: nothing was written
+    assert "minutes: 4" in (bank_dir / "a.yaml").read_text(encoding="utf-8")
 
 
 def test_duplicate_id_in_sheet_is_invalid_in_both_rows(make_bank):

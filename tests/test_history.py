@@ -65,7 +65,7 @@ def test_text_at_gives_each_version(bank):
 def test_restore_brings_back_earlier_text_and_is_logged(bank):
     _save_three(bank)
     first = history.log(bank, "abc.yaml")[-1]
-    history.restore(bank, "abc.yaml", first.id, author="Sanne")
+    store.restore(bank, "abc.yaml", first.id, author="Sanne")
     assert (bank / "abc.yaml").read_text(encoding="utf-8") == history.text_at(bank, "abc.yaml", first.id)
     assert tree.load_databank(bank).instruments["abc"].summary == "Een testrecord."
     latest = history.log(bank, "abc.yaml")[0]
@@ -85,16 +85,19 @@ def test_restore_of_a_version_that_no_longer_validates_is_refused(bank):
     store.save_taxonomy(bank, data, expected_digest=opened.digest, author="Kim", message="ouderen weg")
     current = (bank / "abc.yaml").read_bytes()
     with pytest.raises(store.ValidationFailed) as info:
-        history.restore(bank, "abc.yaml", old.id, author="Sanne")
+        store.restore(bank, "abc.yaml", old.id, author="Sanne")
     assert any("ouderen" in p.message for p in info.value.problems)
     assert (bank / "abc.yaml").read_bytes() == current
     assert len(history.log(bank, "abc.yaml")) == 2
 
 
 def test_multi_file_change_is_one_entry(bank):
-    store.write_files(
+    store.commit(
         bank,
-        {"abc.yaml": store.render_record(record("abc")), "def.yaml": store.render_record(record("def"))},
+        {
+            "abc.yaml": store.FileChange(store.render_record(record("abc")), None),
+            "def.yaml": store.FileChange(store.render_record(record("def")), None),
+        },
         author="Kim",
         message="Import",
     )
@@ -139,7 +142,7 @@ def test_jsonl_is_append_only_with_full_texts(bank_dir):
     store.save_record(bank_dir, record("abc"), expected_digest=None, author="Jan", message="1")
     path = bank_dir / history.HISTORY_FILE
     first = path.read_bytes()
-    store.write_files(bank_dir, {"abc.yaml": None}, author="Kim", message="weg")
+    store.commit(bank_dir, {"abc.yaml": store.FileChange(None, store.ANY)}, author="Kim", message="weg")
     assert path.read_bytes().startswith(first)
     lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     assert [set(e) for e in lines] == [{"id", "time", "author", "message", "files"}] * 2

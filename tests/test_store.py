@@ -216,26 +216,33 @@ def test_crash_during_write_leaves_old_file_and_no_temp(bank_dir, monkeypatch, f
     new_abc = store.render_record(record("abc", summary="Nieuw."))
     new_def = store.render_record(record("def", summary="Nieuw."))
     with pytest.raises(OSError, match="disk vol"):
-        store.write_files(bank_dir, {"abc.yaml": new_abc, "def.yaml": new_def}, **WHO)
+        store.commit(bank_dir, {"abc.yaml": store.FileChange(new_abc, store.ANY),
+                                "def.yaml": store.FileChange(new_def, store.ANY)}, **WHO)
     monkeypatch.undo()
     assert (bank_dir / "abc.yaml").read_bytes() == old_abc
     assert (bank_dir / "def.yaml").read_bytes() == old_def
     assert _files(bank_dir) == before  # no temp file left behind
 
 
-def test_write_files_multi_file_change_and_delete(bank_dir):
+def test_commit_multi_file_change_and_delete(bank_dir):
     store.save_record(bank_dir, record("abc"), expected_digest=None, **WHO)
-    store.write_files(
-        bank_dir, {"abc.yaml": None, "def.yaml": store.render_record(record("def"))}, author="Kim", message="import"
+    store.commit(
+        bank_dir,
+        {
+            "abc.yaml": store.FileChange(None, store.ANY),
+            "def.yaml": store.FileChange(store.render_record(record("def")), None),
+        },
+        author="Kim", message="import",
     )
     bank = tree.load_databank(bank_dir)
     assert set(bank.instruments) == {"def"}
     assert (bank_dir / "def.yaml").stat().st_mode & 0o044  # readable by others, not the 0600 of a temp file
 
 
-def test_write_files_validates_too(bank_dir):
+def test_commit_validates_too(bank_dir):
     with pytest.raises(store.ValidationFailed):
-        store.write_files(bank_dir, {"abc.yaml": store.render_record(record("xyz"))}, **WHO)  # id != file name
+        wrong = store.render_record(record("xyz"))  # id != file name
+        store.commit(bank_dir, {"abc.yaml": store.FileChange(wrong, None)}, **WHO)
     assert not (bank_dir / "abc.yaml").exists()
 
 

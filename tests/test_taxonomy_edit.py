@@ -26,13 +26,13 @@ NEW_OPTION = {
 @pytest.fixture
 def write_calls(monkeypatch) -> list[dict]:
     calls: list[dict] = []
-    real = store.write_files
+    real = store.commit
 
     def spy(bank_path, changes, *, author, message, **kw):
         calls.append({"files": sorted(changes), "author": author, "message": message})
         return real(bank_path, changes, author=author, message=message, **kw)
 
-    monkeypatch.setattr(store, "write_files", spy)
+    monkeypatch.setattr(store, "commit", spy)
     return calls
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from .safe_files import UnsafeFile, read_inside
-from .schema import BRANCHES, Instrument, Taxonomy
+from .schema import BRANCHES, CONTROL_MESSAGE, TEXT_PATTERN, Instrument, Taxonomy
 from .yamlio import MAX_FILE_BYTES, ParsedYaml, YamlProblem, parse_yaml
 
 if TYPE_CHECKING:
@@ -92,6 +92,7 @@ _PYDANTIC_NL = {
     "date_type": "moet een datum JJJJ-MM-DD zijn / must be a date YYYY-MM-DD",
     "too_short": "mag niet leeg zijn / must not be empty",
     "string_too_short": "mag niet leeg zijn / must not be empty",
+    "string_too_long": "is te lang / is too long",
     "greater_than_equal": "is te klein / is too small",
     "less_than_equal": "is te groot / is too large",
 }
@@ -99,6 +100,9 @@ _PYDANTIC_NL = {
 
 def _pydantic_message(err: dict[str, Any]) -> str:
     kind = err["type"]
+    if kind == "string_too_long":
+        n = err["ctx"]["max_length"]
+        return f"is te lang (hoogstens {n} tekens) / too long (at most {n} characters)"
     if kind == "literal_error":
         return f"moet een van deze waarden zijn / must be one of: {err['ctx']['expected']}"
     if kind == "string_pattern_mismatch":
@@ -108,6 +112,8 @@ def _pydantic_message(err: dict[str, Any]) -> str:
                 "moet een webadres zijn dat met http:// of https:// begint, zonder spaties of < > \" "
                 "/ must be an http(s) URL without spaces or < > \""
             )
+        if pattern == TEXT_PATTERN:
+            return CONTROL_MESSAGE
         if pattern == r"^[a-z]{2}$":
             return "een taalcode van twee letters, zoals nl of en / a two-letter language code such as nl or en"
         return "alleen kleine letters, cijfers en streepjes / only lowercase letters, digits and hyphens"

@@ -19,7 +19,14 @@ BRANCHES: tuple[str, ...] = ("doelgroep", "thema", "meten", "gegevens", "uitvoer
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=60)]
-NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+#: Characters that have no place in a text: C0/C1 controls (except tab and line ends) and the
+#: Unicode line and paragraph separators, which YAML reads as line breaks and layouts break on.
+CONTROL_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029"
+TEXT_PATTERN = f"^[^{CONTROL_CHARS}]*$"
+CONTROL_MESSAGE = (
+    "bevat een onzichtbaar stuurteken (bijv. U+0085); typ de tekst opnieuw / contains a control character"
+)
+NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True, pattern=TEXT_PATTERN)]
 #: http(s) only, and none of the characters that let a URL break out of Markdown or HTML.
 HttpUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s<>\"'`\\]+$", max_length=2000)]
 OptionList = Annotated[list[Slug], Field(min_length=1)]

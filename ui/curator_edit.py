@@ -13,7 +13,7 @@ from tree import Databank, Instrument
 from tree import describe as d
 from tree.curate import history, store
 from tree.curate.formspec import FieldSpec, clean_record, field_specs
-from tree.databank import validation_problems
+from tree.databank import Problem, validation_problems
 from tree.fields import flatten
 from tree.i18n import t
 from tree.recommend import Match
@@ -174,6 +174,9 @@ def _save(bank: Databank, user: str, record: dict[str, Any], lang: str, *, force
     except store.ValidationFailed as err:
         ss.ed_problems = err.problems
         return
+    except history.HistoryError as err:  # e.g. a planted _history.jsonl link: refused, nothing written
+        ss.ed_problems = [Problem(history.HISTORY_FILE, None, None, str(err))]
+        return
     except store.Conflict as err:
         ss.ed_conflict = err
         return
@@ -272,10 +275,12 @@ def record_history(bank: Databank, user: str, file: str, lang: str) -> None:
         st.code(text or "", language="yaml")
         if st.button(t(lang, "curator.restore"), key="hist_restore"):
             try:
-                history.restore(bank.path, file, pick, author=user)
+                store.restore(bank.path, file, pick, author=user)
             except store.ValidationFailed as err:
                 for p in err.problems:
                     st.error(f"{p.field or '-'}: {p.message}")
+            except history.HistoryError as err:
+                st.error(str(err))
             else:
                 ss.ed_reopen = ss.ed_target
                 ss.ed_flash = t(lang, "curator.restored")

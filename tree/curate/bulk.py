@@ -387,16 +387,25 @@ def _diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, tuple[Any
 
 def _preview_row(bank: Databank, number: int, record: dict) -> RowResult:
     raw_id = record.get("id")
-    iid = raw_id if isinstance(raw_id, str) and re.fullmatch(SLUG_PATTERN, raw_id) else None
+    iid = raw_id if isinstance(raw_id, str) and len(raw_id) <= 60 and re.fullmatch(SLUG_PATTERN, raw_id) else None
     if raw_id is None:
         return RowResult(number, None, "invalid", [_row_problem(number, "id", "verplicht veld ontbreekt / required")])
     if iid is None:
-        msg = "alleen kleine letters, cijfers en streepjes / only lowercase letters, digits and hyphens"
-        return RowResult(number, str(raw_id), "invalid", [_row_problem(number, "id", msg)], record=record)
+        msg = (
+            "alleen kleine letters, cijfers en streepjes, hoogstens 60 tekens / "
+            "only lowercase letters, digits and hyphens, at most 60 characters"
+        )
+        return RowResult(number, str(raw_id)[:60], "invalid", [_row_problem(number, "id", msg)], record=record)
     file_name, previous_text, old = _existing(bank, iid)
+    early = store.text_problems(record, file_name)
+    if early:
+        problems = [_row_problem(number, _column_of(p.field), p.message) for p in early]
+        return RowResult(number, iid, "invalid", problems, record=record, file=file_name)
     try:
         text = store.render_record(record, previous_text)
-    except store.ValidationFailed as exc:
+    except (store.ValidationFailed, ValueError) as exc:
+        if not isinstance(exc, store.ValidationFailed):  # the renderer refused: say so on the row
+            return RowResult(number, iid, "invalid", [_row_problem(number, None, str(exc))], record=record)
         problems = [_row_problem(number, _column_of(p.field), p.message) for p in exc.problems]
         return RowResult(number, iid, "invalid", problems, record=record, file=file_name)
     parsed = parse_instrument_text(file_name, text)
@@ -469,19 +478,19 @@ def apply_import(bank: Databank, results: list[RowResult], *, author: str) -> in
     todo = [r for r in results if r.status in ("added", "changed")]
     if not todo:
         return 0
-    changes: dict[str, str | None] = {}
+    changes: dict[str, store.FileChange] = {}
     for r in todo:
         if r.file is None or r.text is None:
             raise ValueError(f"rij {r.row} heeft geen voorbeeld; gebruik preview_import / row was not previewed")
-        path = bank.path / r.file
-        now = store.digest(path.read_text(encoding="utf-8")) if path.is_file() else None
-        if now != r.base_digest:
-            raise ValueError(
-                f"{r.file} is gewijzigd sinds het voorbeeld; bekijk de import opnieuw / "
-                "file changed since the preview, preview again"
-            )
-        changes[r.file] = r.text
+        # the digest each file had at the preview: checked under the lock by the one write path
+        changes[r.file] = store.FileChange(r.text, r.base_digest)
     added = sum(r.status == "added" for r in todo)
     changed = len(todo) - added
-    store.write_files(bank.path, changes, author=author, message=f"Import: {added} toegevoegd, {changed} gewijzigd")
+    try:
+        store.commit(bank.path, changes, author=author, message=f"Import: {added} toegevoegd, {changed} gewijzigd")
+    except store.Conflict as err:
+        raise ValueError(
+            f"{err.file} is gewijzigd sinds het voorbeeld; bekijk de import opnieuw / "
+            "file changed since the preview, preview again"
+        ) from None
     return len(todo)

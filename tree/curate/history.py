@@ -23,6 +23,7 @@ import logging
 import os
 import re
 import shutil
+import stat
 import subprocess
 import tempfile
 import uuid
@@ -30,13 +31,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["HISTORY_FILE", "Entry", "HistoryError", "log", "record", "restore", "text_at"]
+from ..safe_files import UnsafeFile, read_inside
+
+__all__ = ["HISTORY_FILE", "Entry", "HistoryError", "has_entry", "log", "preflight", "record", "text_at"]
 
 HISTORY_FILE = "_history.jsonl"
 _log = logging.getLogger(__name__)
 _SEP, _END = "\x1f", "\x1e"
 _GIT_ID = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")  # sha1 or sha256 repositories
 _JSONL_ID = re.compile(r"^[0-9a-f]{32}$")  # uuid4().hex
+#: The commit's entry id, as a trailer in a git commit message: how recovery finds an entry.
+TRAILER = "Beslisboom-Entry"
+_MAX_HISTORY_BYTES = 512 * 1024 * 1024
 
 
 @dataclass
@@ -94,7 +100,9 @@ def _identity(author: str) -> tuple[str, str]:
     return author, f"{slug}@curator.local"
 
 
-def _git_record(bank: Path, prefix: str, files: Mapping[str, str | None], author: str, message: str) -> str:
+def _git_record(
+    bank: Path, prefix: str, files: Mapping[str, str | None], author: str, message: str, entry_id: str
+) -> str:
     paths = [prefix + name for name in files]
     name, email = _identity(author)
     env = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email}
@@ -108,7 +116,7 @@ def _git_record(bank: Path, prefix: str, files: Mapping[str, str | None], author
             _git(top, "read-tree", head, env=index)
         _git(top, "add", "-A", "--", *paths, env=index)
         tree = _git(top, "write-tree", env=index).strip()
-    args = ["commit-tree", tree, "-m", message]
+    args = ["commit-tree", tree, "-m", f"{message}\n\n{TRAILER}: {entry_id}"]
     if head:
         args[2:2] = ["-p", head]
     sha = _git(top, *args, env=env).strip()
@@ -130,6 +138,7 @@ def _git_log(bank: Path, prefix: str, file: str) -> list[Entry]:
         parts = chunk.strip("\n").split(_SEP)
         if len(parts) == 4:
             sha, when, name, body = parts
+            body = re.sub(rf"\n*{TRAILER}: [0-9a-f]+\s*$", "", body.strip())
             entries.append(Entry(sha, dt.datetime.fromisoformat(when).astimezone(dt.UTC), name, body.strip()))
     return entries
 
@@ -138,53 +147,111 @@ def _git_log(bank: Path, prefix: str, file: str) -> list[Entry]:
 
 
 def _jsonl_entries(bank: Path) -> list[dict]:
-    """All entries, oldest first; a torn last line (crash while appending) is skipped."""
-    path = bank / HISTORY_FILE
-    if not path.is_file():
+    """All entries, oldest first; a torn last line (crash while appending) is skipped.
+
+    Read through :func:`tree.safe_files.read_inside`: a ``_history.jsonl`` planted as a link out
+    of the databank is never read.
+    """
+    if not (bank / HISTORY_FILE).exists() and not (bank / HISTORY_FILE).is_symlink():
         return []
+    try:
+        raw = read_inside(bank, HISTORY_FILE, _MAX_HISTORY_BYTES)
+    except UnsafeFile as exc:
+        raise HistoryError(f"{HISTORY_FILE}: {exc}") from None
     out = []
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            with contextlib.suppress(json.JSONDecodeError):
-                item = json.loads(line)
-                if isinstance(item, dict) and isinstance(item.get("files"), dict):
-                    out.append(item)
+    for line in raw.decode("utf-8", errors="replace").splitlines():
+        with contextlib.suppress(json.JSONDecodeError):
+            item = json.loads(line)
+            if isinstance(item, dict) and isinstance(item.get("files"), dict):
+                out.append(item)
     return out
 
 
-def _jsonl_record(bank: Path, files: Mapping[str, str | None], author: str, message: str) -> str:
+def _jsonl_record(bank: Path, files: Mapping[str, str | None], author: str, message: str, entry_id: str) -> str:
     entry = {
-        "id": uuid.uuid4().hex,
+        "id": entry_id,
         "time": dt.datetime.now(dt.UTC).isoformat(),
         "author": author,
         "message": message,
         "files": dict(files),
     }
-    with (bank / HISTORY_FILE).open("a", encoding="utf-8") as fh:
-        fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
+    # never through a link: a planted _history.jsonl symlink must not make saves append elsewhere
+    try:
+        fd = os.open(bank / HISTORY_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    except OSError as exc:
+        raise HistoryError(f"{HISTORY_FILE} is geen gewoon bestand / is not a regular file: {exc.strerror}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise HistoryError(f"{HISTORY_FILE} is geen gewoon bestand / is not a regular file")
+        os.write(fd, (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
     return entry["id"]
 
 
 # --- public API ----------------------------------------------------------------------------------
 
 
-def record(bank_path: str | os.PathLike[str], files: Mapping[str, str | None], author: str, message: str) -> str:
+def record(
+    bank_path: str | os.PathLike[str],
+    files: Mapping[str, str | None],
+    author: str,
+    message: str,
+    *,
+    entry_id: str | None = None,
+) -> str:
     """Record one change (file name → full new text, None = deleted); returns the entry id.
 
-    Called by :mod:`tree.curate.store` after the files are written.
+    Called by :func:`tree.curate.commit.commit` after the files are written, with the entry id of
+    its journal, so a recovery can ask :func:`has_entry` whether this step already happened.
     """
     bank = Path(bank_path)
+    entry_id = entry_id or uuid.uuid4().hex
     message = message.strip() or f"{author}: {', '.join(files)}"
     prefix = _git_prefix(bank)
     if prefix is not None:
         try:
-            return _git_record(bank, prefix, files, author, message)
+            return _git_record(bank, prefix, files, author, message, entry_id)
         except (subprocess.CalledProcessError, OSError) as exc:
             detail = getattr(exc, "stderr", "") or exc
             _log.warning("git commit failed, recording in %s instead: %s", HISTORY_FILE, detail)
-    return _jsonl_record(bank, files, author, message)
+    return _jsonl_record(bank, files, author, message, entry_id)
+
+
+def preflight(bank_path: str | os.PathLike[str]) -> None:
+    """Refuse a commit up front when its history could not be written where it belongs.
+
+    A ``_history.jsonl`` that is a link (possibly out of the databank) or not a regular file would
+    make the change land without its entry; better to refuse it before anything is written.
+    """
+    path = Path(bank_path) / HISTORY_FILE
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(info.st_mode):
+        raise HistoryError(
+            f"{HISTORY_FILE} is een koppeling of geen gewoon bestand; er is niets opgeslagen / "
+            "is a link or not a regular file; nothing was saved"
+        )
+
+
+def has_entry(bank_path: str | os.PathLike[str], entry_id: str, files: list[str]) -> bool:
+    """Is the change with this entry id already recorded (as a git commit or a jsonl line)?"""
+    bank = Path(bank_path)
+    prefix = _git_prefix(bank)
+    if prefix is not None:
+        out = _git(
+            bank, "log", "-n", "200", "--format=%H", f"--grep={TRAILER}: {entry_id}", "--fixed-strings",
+            check=False,
+        )
+        if out.strip():
+            return True
+    try:
+        return any(e.get("id") == entry_id for e in _jsonl_entries(bank))
+    except HistoryError:
+        return False
 
 
 def log(bank_path: str | os.PathLike[str], file: str) -> list[Entry]:
@@ -226,22 +293,3 @@ def text_at(bank_path: str | os.PathLike[str], file: str, entry_id: str) -> str 
     if proc.returncode != 0:
         return None
     return proc.stdout.decode("utf-8")
-
-
-def restore(bank_path: str | os.PathLike[str], file: str, entry_id: str, *, author: str) -> None:
-    """Put back the version of ``file`` from ``entry_id``, as a new recorded change.
-
-    Goes through :func:`tree.curate.store.write_files`, so the old version is validated against today's
-    databank first (an option removed since then makes it fail with ``ValidationFailed``).
-    """
-    from . import store  # store imports this module
-
-    text = text_at(bank_path, file, entry_id)
-    when = next((e.time for e in log(bank_path, file) if e.id == entry_id), None)
-    stamp = when.strftime("%Y-%m-%d %H:%M") if when else entry_id[:10]
-    store.write_files(
-        bank_path,
-        {file: text},
-        author=author,
-        message=f"Teruggezet: {file} naar de versie van {stamp} ({entry_id[:10]}) / restored",
-    )

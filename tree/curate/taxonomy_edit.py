@@ -27,6 +27,7 @@ from ..databank import QUESTIONS_FILE, Databank, validation_problems
 from ..schema import SLUG_PATTERN, Option, Taxonomy
 from ..yamlio import YamlProblem, parse_yaml
 from . import store
+from .yamlrt import round_trip_yaml
 
 
 class OptionInUse(ValueError):
@@ -57,11 +58,7 @@ class _UserFile:
 
 
 def _yaml() -> YAML:
-    y = YAML()  # round-trip: keeps comments, key order, flow/block style and scalar styles
-    y.preserve_quotes = True
-    y.width = 4096  # never re-wrap the curators' lines
-    y.indent(mapping=2, sequence=4, offset=2)
-    return y
+    return round_trip_yaml((2, 4, 2))  # the questions file's layout
 
 
 def load_questions(bank_path: str | Path) -> tuple[Any, str]:
@@ -261,20 +258,16 @@ def add_option(taxonomy_data: dict, qid: str, option: dict, *, after: str | None
 def _write_checked(
     bank_path: str | Path, changes: dict[str, str | None], opened: dict[str, str], *, author: str, message: str
 ) -> None:
-    """Write ``changes`` in one change, refusing (:class:`tree.curate.store.Conflict`) if a file we read is
-    no longer the text we read (``opened``: name → text): another curator saved meanwhile.
-
-    The check and the write happen under the store's databank lock, which is re-entrant, so
-    :func:`tree.curate.store.write_files` inside it does not deadlock.
-    """
-    path = Path(bank_path)
-    with store.bank_lock(path):
-        for name, text in opened.items():
-            file = path / name
-            now = file.read_text(encoding="utf-8") if file.is_file() else ""
-            if store.digest(now) != store.digest(text):
-                raise store.Conflict(name, now, changes.get(name) or "")
-        store.write_files(path, changes, author=author, message=message)
+    """Write ``changes`` as one commit, refusing (:class:`tree.curate.store.Conflict`) if a file we
+    read is no longer the text we read (``opened``: name → text): another curator saved meanwhile.
+    The digests are checked by :func:`tree.curate.commit.commit` under the databank lock."""
+    expected = {name: store.digest(text) if text else None for name, text in opened.items()}
+    store.commit(
+        Path(bank_path),
+        {name: store.FileChange(text, expected.get(name, store.ANY)) for name, text in changes.items()},
+        author=author,
+        message=message,
+    )
 
 
 def edit_option(taxonomy_data: Any, qid: str, oid: str, *, label: dict, explanation: dict, broader: str | None) -> Any:
@@ -323,7 +316,7 @@ def rename_option(bank: Databank, qid: str, old: str, new: str, *, author: str) 
 
     The questions file gets the new id (also where other options name it as ``broader`` or in
     ``combines``) and every instrument file using ``old`` is rewritten with ``new`` (retired
-    ones too). All files go through one :func:`tree.curate.store.write_files`, which validates the end
+    ones too). All files go through one :func:`tree.curate.commit.commit`, which validates the end
     state: if a file using ``old`` is broken for another reason, the rename is refused with that
     file's problems (``store.ValidationFailed``) rather than leaving it behind with the old id.
     The old id goes into the option's ``formerly`` list, so links shared before the rename still
