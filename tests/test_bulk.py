@@ -356,3 +356,23 @@ def test_changed_row_keeps_comments_in_the_file(bank_dir, make_bank):
     text = path.read_text(encoding="utf-8")
     assert "# bron gecontroleerd door Anna" in text
     assert "minutes: 11" in text
+
+
+def test_bad_ids_and_control_characters_are_row_messages_not_errors(make_bank):
+    bank = make_bank(record("a"))
+    rows = sheet_from_records(record("a"), record("b"))
+    rows[0]["id"] = "x" * 300
+    rows[1]["summary"] = "Een\x85twee"
+    results = bulk.preview_import(bank, rows)
+    assert [r.status for r in results] == ["invalid", "invalid"]
+    assert [(p.line, p.field) for p in results[0].problems] == [(2, "id")]
+    assert [(p.line, p.field) for p in results[1].problems] == [(3, "summary")]
+    assert "stuurteken" in results[1].problems[0].message
+
+
+def test_preview_renders_nothing_and_apply_writes_the_file_as_the_loader_reads_it(bank_dir, make_bank):
+    bank = make_bank(record("a"))
+    results = bulk.preview_import(bank, sheet_from_records(record("nieuw", minutes=9)))
+    assert results[0].status == "added" and results[0].text is None  # rendering waits for apply
+    assert bulk.apply_import(bank, results, author="x") == 1
+    assert tree.load_databank(bank_dir).instruments["nieuw"].minutes == 9

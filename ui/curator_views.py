@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import pandas as pd
 import streamlit as st
@@ -271,12 +272,19 @@ def spreadsheets(bank: Databank, user: str) -> None:
     upload = st.file_uploader(t(lang, "curator.import_file"), type=["csv", "xlsx"], key="imp_file")
     if upload is None:
         return
-    try:
-        rows = bulk.read_sheet(upload.getvalue(), upload.name)
-    except Exception as err:  # a sheet we cannot read at all: say so, lose nothing
-        st.error(t(lang, "curator.import_unreadable", error=str(err)))
-        return
-    results = bulk.preview_import(bank, rows)
+    # one preview per uploaded file and databank state: Streamlit reruns this page on every click,
+    # and a 10,000-row sheet must not be read and checked again each time
+    data = upload.getvalue()
+    cache_key = (hashlib.sha1(data).hexdigest(), upload.name, bank.version)
+    if ss.get("imp_preview_key") != cache_key:
+        try:
+            rows = bulk.read_sheet(data, upload.name)
+        except Exception as err:  # a sheet we cannot read at all: say so, lose nothing
+            st.error(t(lang, "curator.import_unreadable", error=str(err)))
+            return
+        ss.imp_preview = bulk.preview_import(bank, rows)
+        ss.imp_preview_key = cache_key
+    results = ss.imp_preview
     counts = {s: sum(r.status == s for r in results) for s in ("added", "changed", "unchanged", "invalid")}
     st.write(t(lang, "curator.import_counts", **counts))
     st.dataframe(
