@@ -40,7 +40,7 @@ from pathlib import Path
 
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
-from tests.e2e.server import CHROMIUM_ARGS, ROOT, running_app
+from tools.appserver import CHROMIUM_ARGS, ROOT, running_app
 from tree import BRANCHES, load_databank
 from tree.i18n import t
 from tree.workshop.rooms import SQLiteRoomStore

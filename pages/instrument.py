@@ -5,7 +5,7 @@ import streamlit as st
 from tree import describe as d
 from tree.i18n import t, tm
 from tree.safe_text import md, md_inline
-from ui import frame, state
+from ui import frame, routes, state
 
 bank = frame.setup()
 lang = state.lang()
@@ -51,4 +51,4 @@ else:
             if rid in bank.instruments and bank.instruments[rid].active:
                 st.markdown(f"- {md_inline(d.name_with_abbreviation(bank.instruments[rid], lang))}")
 if st.button(t(lang, "detail.back"), type="primary", key="detail_back"):
-    st.switch_page("pages/wizard.py", query_params=state.params())
+    st.switch_page(routes.WIZARD.file, query_params=state.params())

@@ -1,14 +1,14 @@
 """The team leader's walk: start → five questions → explained results."""
 
 from tree import BRANCHES
-from ui import frame, state, views
+from ui import frame, state, wizard_views
 
 bank = frame.setup()
 step = state.ss.step
 if step == state.START:
-    views.start(bank)
+    wizard_views.start(bank)
 elif step <= len(BRANCHES):
-    views.question(bank, step)
+    wizard_views.question(bank, step)
 else:
-    views.results(bank)
+    wizard_views.results(bank)
 state.sync_url()

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 import tree  # noqa: E402
-from tests.e2e.server import CHROMIUM_ARGS, running_app  # noqa: E402  (one way to start the app)
+from tools.appserver import CHROMIUM_ARGS, running_app  # noqa: E402  (one way to start the app)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

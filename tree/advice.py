@@ -25,6 +25,7 @@ from . import describe
 from .databank import Databank
 from .i18n import LANGUAGES, t
 from .links import QUESTION_CHARS
+from .nudges import SATISFACTION
 from .recommend import Bundle, Match, Recommendation, Relaxation, explain
 from .safe_text import md_doc, plain_line
 from .schema import BRANCHES
@@ -315,7 +316,7 @@ def _justification(bank: Databank, advice: Advice) -> list[Block]:
         paras.append(tx(lang, "just_fit", answers=answers))
     elif advice.instruments:
         paras.append(tx(lang, "just_near"))
-    if "ervaring" in advice.answers.get("meten", []):
+    if SATISFACTION[1] in advice.answers.get(SATISFACTION[0], []):
         paras.append(tx(lang, "just_ervaring"))
     data = advice.answers.get("gegevens", [])
     combining = [o for o in data if o in bank.taxonomy.option_ids("gegevens")

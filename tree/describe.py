@@ -13,6 +13,7 @@ import pandas as pd
 
 from .databank import Databank
 from .i18n import strings, t
+from .nudges import AREA_EFFECT, CLIENT_EFFECT, SATISFACTION
 from .recommend import Bundle, Fit, Match
 from .schema import BRANCHES, SIGNAL_KINDS, Instrument
 
@@ -134,11 +135,11 @@ def caveats(inst: Instrument, lang: str) -> list[str]:
     shows change only when repeated) are carried by the product, not by each summary.
     """
     out = []
-    if "ervaring" in inst.meten:
+    if SATISFACTION[1] in inst.meten:
         out.append(t(lang, "caveat.satisfaction"))
-    if inst.kind == "monitor" and "effect-omgeving" in inst.meten:
+    if inst.kind == "monitor" and AREA_EFFECT[1] in inst.meten:
         out.append(t(lang, "caveat.monitor", n=inst.interval_years or 0))
-    if inst.kind in SIGNAL_KINDS and "effect-client" in inst.meten:
+    if inst.kind in SIGNAL_KINDS and CLIENT_EFFECT[1] in inst.meten:
         out.append(t(lang, "caveat.repeat"))
     return out
 

@@ -10,7 +10,7 @@ from tree.i18n import t
 from tree.recommend import Bundle
 from tree.safe_text import md, md_inline
 
-from . import state
+from . import routes, state
 
 
 def _toggle_compare(iid: str) -> None:
@@ -73,4 +73,4 @@ def card(
             disabled=full and not chosen, on_change=_toggle_compare, args=(inst.id,),
         )
         if right.button(t(lang, "card.details"), key=f"det:{key}:{inst.id}"):
-            st.switch_page("pages/instrument.py", query_params={"id": inst.id, **state.params()})
+            st.switch_page(routes.INSTRUMENT.file, query_params={"id": inst.id, **state.params()})

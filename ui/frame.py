@@ -11,7 +11,7 @@ from streamlit.errors import StreamlitAPIException
 from tree import Databank, DatabankError, load_databank
 from tree.i18n import LANGUAGES, t
 
-from . import state
+from . import routes, state
 
 DATABANK_ENV = "BESLISBOOM_DATABANK"
 
@@ -31,27 +31,15 @@ def databank() -> Databank:
         st.stop()
 
 
-#: The pages a user navigates to (the instrument page is reached from a result card).
-NAV = (
-    ("pages/wizard.py", "nav.wizard", ":material/account_tree:"),
-    ("pages/vergelijken.py", "nav.compare", ":material/compare:"),
-    ("pages/presenter.py", "nav.presenter", ":material/co_present:"),
-    ("pages/curator.py", "nav.curator", ":material/edit_note:"),
-)
-
-
 def navigation() -> None:
-    """Sidebar links, drawn by each page itself.
-
-    Streamlit sometimes serves the first session after a start from the ``pages/`` folder
-    directly (its older multipage mode, with file names as labels) instead of through
-    ``st.navigation`` in app.py; links drawn here look the same either way.
-    """
+    """Sidebar links, drawn by each page itself (why: see :mod:`ui.routes`)."""
     lang = state.lang()
     with st.sidebar:
-        for path, key, icon in NAV:
+        for r in routes.ROUTES:
+            if not r.in_sidebar:
+                continue
             try:
-                st.page_link(path, label=t(lang, key), icon=icon)
+                st.page_link(r.file, label=t(lang, r.title_key), icon=r.icon)
             except StreamlitAPIException:  # a page run on its own (AppTest of one file): no app to link
                 return
 

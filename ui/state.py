@@ -12,8 +12,9 @@ import streamlit as st
 from tree import BRANCHES, Databank
 from tree.i18n import DEFAULT_LANGUAGE
 from tree.links import parse_params, to_params
+from tree.nudges import RESULTS_STEP, START_STEP
 
-START, RESULTS = 0, len(BRANCHES) + 1
+START, RESULTS = START_STEP, RESULTS_STEP  # declared once, in tree.nudges
 MAX_COMPARE = 4
 
 ss = st.session_state

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from .server import CHROMIUM_ARGS, ROOT, ServerError, running_app
+from tools.appserver import CHROMIUM_ARGS, ROOT, ServerError, running_app
 
 ARTIFACTS = ROOT / "artifacts"
 DESKTOP = {"width": 1280, "height": 1000}

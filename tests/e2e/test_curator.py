@@ -8,11 +8,11 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
+from tools.appserver import ServerError, running_app
 from tree.curate.auth import hash_password
 from tree.databank import DEFAULT_PATH
 
 from .conftest import App, chromium_path
-from .server import ServerError, running_app
 
 pytestmark = pytest.mark.e2e
 

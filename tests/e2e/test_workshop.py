@@ -96,8 +96,9 @@ def test_ten_phones_follow_every_step_and_lose_no_vote() -> None:
     import subprocess
     import sys
 
+    from tools.appserver import ROOT
+
     from .conftest import chromium_path
-    from .server import ROOT
 
     chromium_path()  # skip or fail like the other browser tests when chromium is missing
     done = subprocess.run(

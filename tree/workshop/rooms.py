@@ -37,6 +37,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
+from ..nudges import RESULTS_STEP, START_STEP
 from ..schema import BRANCHES, Taxonomy
 
 __all__ = [
@@ -67,8 +68,6 @@ CODE_LENGTH = 8
 DEFAULT_TTL = timedelta(hours=4)
 #: The vote "weet ik niet / geen voorkeur".
 NO_PREFERENCE = ""
-#: Wizard steps, as in ``ui.state``: 0 = start, 1..5 = the questions in BRANCHES order, 6 = results.
-START_STEP, RESULTS_STEP = 0, len(BRANCHES) + 1
 
 _ROOT = Path(__file__).resolve().parent.parent
 _ENV_DB = "BESLISBOOM_ROOMS_DB"

@@ -10,9 +10,10 @@ from tree import BRANCHES, Databank, count_fitting, recommend
 from tree import describe as d
 from tree import refine as rf
 from tree.i18n import t, tm
+from tree.nudges import nudges as tree_nudges
 from tree.safe_text import md, md_inline
 
-from . import cards, state
+from . import cards, routes, state
 
 ss = st.session_state
 PAGE = 10  # result cards per "show more"
@@ -133,20 +134,16 @@ def question(bank: Databank, step: int) -> None:
 
 
 def nudges(bank: Databank, qid: str, lang: str) -> None:
-    """Domain truths at the moment they matter."""
+    """Domain truths at the moment they matter (which ones: :func:`tree.nudges.nudges`)."""
     chosen = state.answers()[qid]
-    if qid == "meten" and "ervaring" in chosen:
-        st.warning(t(lang, "nudge.satisfaction"))
-        if "effect-client" not in chosen:
-            label = d.option_label(bank, "meten", "effect-client", lang)
+    for n in tree_nudges(qid, chosen):
+        show = st.warning if n.level == "warning" else st.info
+        show(t(lang, f"nudge.{n.key}", n=len(chosen)))
+        if n.add is not None:
+            label = d.option_label(bank, *n.add, lang)
             st.button(
-                tm(lang, "nudge.add_effect", option=label), key="nudge:effect",
-                on_click=_add_option, args=("meten", "effect-client"),
+                tm(lang, "nudge.add_effect", option=label), key="nudge:effect", on_click=_add_option, args=n.add,
             )
-    if qid == "thema" and len(chosen) >= 2:
-        st.info(t(lang, "nudge.many_themes", n=len(chosen)))
-    if qid == "gegevens" and chosen == ["cijfers"]:
-        st.info(t(lang, "nudge.tellen_vertellen"))
 
 
 # --- results --------------------------------------------------------------------------------
@@ -266,7 +263,7 @@ def compare_bar(lang: str) -> None:
     with st.container(border=True):
         st.write(t(lang, "results.compare_count", n=len(chosen), max=state.MAX_COMPARE))
         if st.button(t(lang, "results.compare_go"), type="primary", disabled=len(chosen) < 2, key="compare_go"):
-            st.switch_page("pages/vergelijken.py", query_params={**state.params(), "vergelijk": ",".join(chosen)})
+            st.switch_page(routes.COMPARE.file, query_params={**state.params(), "vergelijk": ",".join(chosen)})
 
 
 def share_and_download(bank: Databank, rec, lang: str) -> None:

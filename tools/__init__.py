@@ -1,0 +1,1 @@
+"""Helpers for developers: starting the app for browser tests, screenshots and load runs."""
