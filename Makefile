@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test lint bench validate loadtest
+.PHONY: run test check lint bench validate loadtest
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m venv $(VENV)
@@ -24,6 +24,14 @@ test: $(BIN)/.installed
 	$(BIN)/python -m tree docs --check
 	npm ci --silent --no-audit --no-fund
 	BESLISBOOM_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
+
+# The fast lane while working (about a minute): lint, databank, unit tests and AppTests, a short
+# kill test; no browser. `make test` stays the whole suite, and what CI runs.
+check: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/python -m tree validate
+	$(BIN)/python -m tree docs --check
+	BESLISBOOM_KILL_ROUNDS=5 $(BIN)/python -m pytest --ignore=tests/e2e -x -q
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -30,3 +30,32 @@ def test_one_and_other_read_right():
 
 def test_both_languages_have_the_same_keys():
     assert set(strings("nl")) == set(strings("en"))
+
+
+def _used_keys() -> tuple[set[str], set[str]]:
+    """Keys written out in the code, and the prefixes of keys the code builds (f"kinds.{kind}")."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    text = "\n".join(
+        p.read_text(encoding="utf-8")
+        for folder in ("tree", "ui", "pages")
+        for p in (root / folder).rglob("*.py")
+    ) + (root / "app.py").read_text(encoding="utf-8")
+    literal = set(re.findall(r"[\"']([a-z_]+\.[a-z0-9_.-]+)[\"']", text))
+    built = set(re.findall(r"f[\"']([a-z_]+\.[a-z_]*)\{", text))
+    # tx(lang, "key") in the advice module reads "advice.<key>"
+    literal |= {f"advice.{k}" for k in re.findall(r"tx\([a-z_.]+, [\"']([a-z_]+)[\"']", text)}
+    built |= {f"advice.{k}" for k in re.findall(r"tx\([a-z_.]+, f[\"']([a-z_]*)\{", text)}
+    return literal, built
+
+
+def test_every_string_is_used():
+    literal, built = _used_keys()
+    unused = []
+    for key in strings("nl"):
+        base = re.sub(r"\.(one|other)$", "", key)
+        if base in literal or any(base.startswith(prefix) for prefix in built):
+            continue
+        unused.append(key)
+    assert unused == [], unused

@@ -184,12 +184,13 @@ def test_compare_two_instruments(app):
 
 def test_language_switch_to_english(app):
     at = app()
-    at.button_group(key="_lang_choice").set_value("en").run() if hasattr(at, "button_group") else None
-    if at.session_state.lang != "en":  # older AppTest: set state like the widget would
-        at.session_state.lang = "en"
-        at.run()
+    switch = next(b for b in at.get("button_group") if b.key == "_lang_choice")
+    assert switch.value == "nl"
+    switch.set_value("en").run()  # the widget itself: no fallback that would hide a broken switch
     assert shown(at.title[0].value) == "Which measurement instrument fits your work?"
     assert at.query_params["lang"] == "en"
+    next(b for b in at.get("button_group") if b.key == "_lang_choice").set_value("nl").run()
+    assert shown(at.title[0].value) == "Welk meetinstrument past bij uw werk?"
 
 
 def test_english_link_shows_english_labels(app):
