@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from .schema import BRANCHES, Instrument, Source
+from .schema import BRANCHES, WRITTEN_DEFAULTS, Instrument, Source
 
 Kind = Literal[
     "options", "ids", "bool", "int", "number", "choice", "multichoice", "date", "text", "longtext", "list", "sources"
@@ -139,7 +139,7 @@ def groups() -> dict[str, str]:
 
 def defaults() -> dict[str, Any]:
     """Top-level fields whose default is written out nowhere (``status: actief``)."""
-    return {x.path: x.default for x in leaves() if x.default is not None and x.group is None}
+    return dict(WRITTEN_DEFAULTS)
 
 
 def flatten(record: Mapping[str, Any]) -> dict[str, Any]:

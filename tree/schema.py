@@ -337,13 +337,15 @@ class Instrument(BaseModel):
         return self
 
     def to_record(self) -> dict:
-        """Plain data in schema order, leaving out empty optional fields (for YAML and JSON)."""
+        """Plain data in schema order, leaving out empty optional fields and defaults (for YAML and JSON)."""
         out = self.model_dump(mode="python", exclude_none=True)
-        if out.get("status") == "actief":
-            del out["status"]
-        return out
+        return {k: v for k, v in out.items() if k not in WRITTEN_DEFAULTS or v != WRITTEN_DEFAULTS[k]}
 
 
+#: Defaults a file never spells out (``status: actief``), from the field declarations themselves.
+WRITTEN_DEFAULTS: dict[str, object] = {
+    name: f.default for name, f in Instrument.model_fields.items() if not f.is_required() and f.default is not None
+}
 REQUIRED_FIELDS: tuple[str, ...] = tuple(name for name, f in Instrument.model_fields.items() if f.is_required())
 #: Facts a curator should fill in when a source allows; the dashboard lists records without them.
 #: Items and minutes only count for what a person fills in (QUESTIONNAIRE_KINDS).

@@ -28,7 +28,7 @@ from ruamel.yaml.scalarstring import (
 from ruamel.yaml.tokens import CommentToken
 from ruamel.yaml.util import load_yaml_guess_indent
 
-from ..schema import SLUG_PATTERN, Instrument, Source
+from ..schema import SLUG_PATTERN, WRITTEN_DEFAULTS, Instrument, Source
 from ..yamlio import YamlProblem, parse_yaml
 
 __all__ = ["FOLD_WIDTH", "normalize_record", "render_document", "render_record", "round_trip_yaml"]
@@ -81,8 +81,7 @@ def normalize_record(record: Mapping[str, Any]) -> dict:
     """The record as it should be stored: schema field order, no empty optional fields, no
     ``status: actief`` (the default), ISO date strings as real dates (the schema is strict)."""
     data = _plain(record, drop_empty=True)
-    if data.get("status") == "actief":
-        del data["status"]
+    data = {k: v for k, v in data.items() if k not in WRITTEN_DEFAULTS or v != WRITTEN_DEFAULTS[k]}
     for name in _DATE_FIELDS:
         value = data.get(name)
         if isinstance(value, str) and _ISO_DATE.match(value):
