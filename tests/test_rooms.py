@@ -15,6 +15,7 @@ import pytest
 
 import tree
 from tree import BRANCHES
+from tree.workshop import backend
 from tree.workshop import rooms as rooms_mod
 from tree.workshop.rooms import (
     CODE_ALPHABET,
@@ -27,10 +28,10 @@ from tree.workshop.rooms import (
     RoomError,
     RoomExpired,
     RoomNotFound,
-    SQLiteRoomStore,
     format_code,
     normalise_code,
 )
+from tree.workshop.sqlite_store import SQLiteRoomStore
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -391,7 +392,7 @@ def test_vote_from_another_process(tmp_path: Path, taxonomy: tree.Taxonomy) -> N
     store = SQLiteRoomStore(path)
     room = at_question(store, "gegevens")
     script = (
-        "import sys, tree; from tree.workshop.rooms import SQLiteRoomStore\n"
+        "import sys, tree; from tree.workshop.sqlite_store import SQLiteRoomStore\n"
         "s = SQLiteRoomStore(sys.argv[1]); t = s.join(sys.argv[2])\n"
         "s.vote(sys.argv[2], t, 'gegevens', 'verhalen', taxonomy=tree.load_databank().taxonomy)\n"
     )
@@ -401,8 +402,8 @@ def test_vote_from_another_process(tmp_path: Path, taxonomy: tree.Taxonomy) -> N
 
 def test_default_store_uses_env_and_caches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BESLISBOOM_ROOMS_DB", str(tmp_path / "sub" / "r.sqlite3"))
-    one = rooms_mod.default_store()
-    assert one is rooms_mod.default_store()
+    one = backend.default_store()
+    assert one is backend.default_store()
     assert one.path == (tmp_path / "sub" / "r.sqlite3").resolve()
     assert one.get(one.create().code)
     assert (tmp_path / "sub" / "r.sqlite3").exists()

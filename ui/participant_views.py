@@ -11,9 +11,9 @@ from tree import BRANCHES, Databank, Match, recommend
 from tree import describe as d
 from tree.i18n import t
 from tree.safe_text import md_inline
+from tree.workshop import backend, rooms
 from tree.workshop import guard as room_guard
 from tree.workshop import presenter as pr
-from tree.workshop import rooms
 
 from . import cards, state
 from .client import client_id
@@ -23,7 +23,7 @@ ss = st.session_state
 
 
 def _join(code: str) -> None:
-    store = rooms.default_store()
+    store = backend.default_store()
     try:
         known = _device_token(code)  # this phone joined this room before (another tab)
         if known:
@@ -80,7 +80,7 @@ def _rejoin() -> None:
     if not token:
         return
     try:
-        room = rooms.default_store().rejoin(code, token)
+        room = backend.default_store().rejoin(code, token)
     except rooms.RoomError:
         if "deelnemer" in st.query_params:
             del st.query_params["deelnemer"]  # an old or foreign token: join like anyone else
@@ -105,7 +105,7 @@ def join_form(lang: str) -> None:
 
 def _vote(qid: str, option: str) -> None:
     try:
-        rooms.default_store().vote(ss.p_code, ss.p_token, qid, option, taxonomy=databank().taxonomy)
+        backend.default_store().vote(ss.p_code, ss.p_token, qid, option, taxonomy=databank().taxonomy)
     except rooms.RoomError as err:
         ss.p_error = err.key
         return
@@ -130,7 +130,7 @@ def live(bank: Databank) -> None:
     """
     lang = state.lang()
     try:
-        room = rooms.default_store().get(ss.p_code)
+        room = backend.default_store().get(ss.p_code)
     except rooms.RoomError as err:
         st.error(t(lang, f"workshop.error_{err.key}"))
         if st.button(t(lang, "workshop.rejoin"), key="p_rejoin"):
@@ -148,7 +148,7 @@ def live(bank: Databank) -> None:
     qid = room.question
     q = bank.taxonomy.question(qid)
     st.header(md_inline(q.label.get(lang)))
-    mine = rooms.default_store().my_votes(room.code, ss.p_token).get(qid)
+    mine = backend.default_store().my_votes(room.code, ss.p_token).get(qid)
     for opt in q.options:
         label = ("✓ " if mine == opt.id else "") + md_inline(opt.label.get(lang))
         st.button(label, key=f"v:{qid}:{opt.id}", on_click=_vote, args=(qid, opt.id), width="stretch",

@@ -8,9 +8,9 @@ from tree import BRANCHES, Databank, count_fitting, recommend
 from tree import describe as d
 from tree.i18n import t
 from tree.safe_text import md, md_inline
+from tree.workshop import backend, rooms
 from tree.workshop import guard as room_guard
 from tree.workshop import presenter as pr
-from tree.workshop import rooms
 
 from . import state
 from .bars import bars
@@ -32,7 +32,7 @@ def _room() -> rooms.Room | None:
     if not code:
         return None
     try:
-        return rooms.default_store().get(code)
+        return backend.default_store().get(code)
     except rooms.RoomError:
         _forget_room()
         return None
@@ -51,7 +51,7 @@ def restore_room() -> None:
     if not code or not key:
         return
     try:
-        room = rooms.default_store().resume(code, key)
+        room = backend.default_store().resume(code, key)
     except rooms.RoomError as err:
         ss.room_notice = err.key
         return
@@ -70,7 +70,7 @@ def _sync_room() -> None:
     room = _room()
     if room is None:
         return
-    store = rooms.default_store()
+    store = backend.default_store()
     for qid in BRANCHES:
         if room.answers.get(qid, []) != state.answers()[qid]:
             store.follow(room.code, qid, state.answers()[qid], taxonomy=databank().taxonomy)
@@ -90,7 +90,7 @@ def _reset() -> None:
     if code:
         ss[ROOM_KEY], ss[HOST_KEY] = code, key
         try:
-            rooms.default_store().reset(code)
+            backend.default_store().reset(code)
         except rooms.RoomError:
             _forget_room()
 
@@ -159,7 +159,7 @@ def funnel_chart(bank: Databank, lang: str) -> None:
 def live_votes(bank: Databank, code: str, qid: str) -> None:
     """The room's answers, refreshed every two seconds without redrawing the page."""
     lang = state.lang()
-    store = rooms.default_store()
+    store = backend.default_store()
     try:
         tally = store.tally(code, qid)
         people = store.participants(code)
@@ -230,7 +230,7 @@ def navigation(bank: Databank) -> None:
 def _open_room() -> None:
     cap = ss.get("room_cap") if ss.get("room_cap_on") else None
     try:
-        room = room_guard.create(rooms.default_store(), client_id(), max_participants=cap)
+        room = room_guard.create(backend.default_store(), client_id(), max_participants=cap)
     except room_guard.Throttled as err:
         ss.room_throttled = err.seconds
         return

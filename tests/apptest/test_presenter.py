@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 import tree
 from tree import load_databank
 from tree.databank import DEFAULT_PATH
-from tree.workshop import rooms
+from tree.workshop import backend, rooms
 
 from .conftest import open_app, shown, texts
 
@@ -21,7 +21,7 @@ PHONE = str(DEFAULT_PATH.parent / "pages" / "kamer.py")
 @pytest.fixture
 def room_db(tmp_path, monkeypatch):
     monkeypatch.setenv("BESLISBOOM_ROOMS_DB", str(tmp_path / "rooms.sqlite3"))
-    return rooms.default_store()
+    return backend.default_store()
 
 
 def presenter(**params: str) -> AppTest:
