@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 
 import tree
 from tree import export
-from tree.curate import bulk, store
+from tree.curate import bulk, imports, store
 from tree.databank import DEFAULT_PATH
 
 from .conftest import record, write_record
@@ -77,7 +77,7 @@ def test_excel_round_trip_of_shipped_records_is_unchanged(shipped_bank):
     data = bulk.to_excel(shipped_bank)
     sheet = bulk.read_sheet(data, "databank.xlsx")
     assert len(sheet) == len(shipped_bank.instruments)
-    results = bulk.preview_import(shipped_bank, sheet)
+    results = imports.preview_import(shipped_bank, sheet)
     assert {r.status for r in results} == {"unchanged"}, [(r.id, r.status, r.problems, r.changes) for r in results]
     assert sorted(r.id for r in results) == sorted(shipped_bank.instruments)
     assert all(r.problems == [] for r in results)
@@ -92,7 +92,7 @@ def test_csv_round_trip_with_bom_is_unchanged(shipped_bank, delimiter):
     writer.writerows(rows)
     sheet = bulk.read_sheet(buf.getvalue().encode("utf-8-sig"), "databank.CSV")
     assert list(sheet[0]) == list(rows[0])  # no BOM left on the first column name
-    results = bulk.preview_import(shipped_bank, sheet)
+    results = imports.preview_import(shipped_bank, sheet)
     assert len(results) == len(shipped_bank.instruments)
     assert {r.status for r in results} == {"unchanged"}, [(r.id, r.problems, r.changes) for r in results if r.changes]
 
@@ -244,7 +244,7 @@ def mixed(make_bank):
 
 def test_preview_statuses_rows_and_diff(mixed):
     bank, sheet = mixed
-    results = bulk.preview_import(bank, sheet)
+    results = imports.preview_import(bank, sheet)
     assert [(r.row, r.id, r.status) for r in results] == [
         (2, "a", "unchanged"),
         (3, "b", "changed"),
@@ -269,11 +269,11 @@ def test_preview_statuses_rows_and_diff(mixed):
 
 def test_apply_writes_only_valid_rows_in_one_change(mixed, write_calls):
     bank, sheet = mixed
-    results = bulk.preview_import(bank, sheet)
+    results = imports.preview_import(bank, sheet)
     with pytest.raises(ValueError, match="5, 6"):
-        bulk.apply_import(bank, results, author="curator")
+        imports.apply_import(bank, results, author="curator")
     assert write_calls == []
-    written = bulk.apply_import(bank, [r for r in results if r.valid], author="curator")
+    written = imports.apply_import(bank, [r for r in results if r.valid], author="curator")
     assert written == 2
     assert len(write_calls) == 1
     call = write_calls[0]
@@ -286,24 +286,24 @@ def test_apply_writes_only_valid_rows_in_one_change(mixed, write_calls):
     assert after.instruments["b"].minutes == 12
     assert after.instruments["c"].related == ["a"]
     # a second preview of the same sheet now finds nothing to do for the valid rows
-    again = bulk.preview_import(after, sheet)
+    again = imports.preview_import(after, sheet)
     assert [r.status for r in again[:3]] == ["unchanged"] * 3
 
 
 def test_apply_nothing_to_do_writes_nothing(make_bank, write_calls):
     bank = make_bank(record("a"))
-    results = bulk.preview_import(bank, sheet_from_records(record("a")))
-    assert bulk.apply_import(bank, results, author="x") == 0
+    results = imports.preview_import(bank, sheet_from_records(record("a")))
+    assert imports.apply_import(bank, results, author="x") == 0
     assert write_calls == []
 
 
 def test_apply_refuses_when_file_changed_after_preview(bank_dir, make_bank, write_calls):
     bank = make_bank(record("a"))
-    results = bulk.preview_import(bank, sheet_from_records(record("a", minutes=3)))
+    results = imports.preview_import(bank, sheet_from_records(record("a", minutes=3)))
     assert results[0].status == "changed"
     write_record(bank_dir, record("a", minutes=4))
     with pytest.raises(ValueError, match=r"a\.yaml"):
-        bulk.apply_import(bank, results, author="x")
+        imports.apply_import(bank, results, author="x")
     # the digest check happens under the lock, inside the one write path: nothing was written
     assert "minutes: 4" in (bank_dir / "a.yaml").read_text(encoding="utf-8")
 
@@ -311,7 +311,7 @@ def test_apply_refuses_when_file_changed_after_preview(bank_dir, make_bank, writ
 def test_duplicate_id_in_sheet_is_invalid_in_both_rows(make_bank):
     bank = make_bank()
     sheet = sheet_from_records(record("x"), record("y"), record("x", minutes=5))
-    results = bulk.preview_import(bank, sheet)
+    results = imports.preview_import(bank, sheet)
     assert [(r.row, r.status) for r in results] == [(2, "invalid"), (3, "added"), (4, "invalid")]
     assert "rij 4" in results[0].problems[0].message
     assert "rij 2" in results[2].problems[0].message
@@ -321,7 +321,7 @@ def test_unknown_column_and_bad_values_are_reported_per_column(make_bank):
     bank = make_bank()
     row = sheet_from_records(record("x"))[0]
     row.update(kleur="blauw", easy_read="misschien", items="twaalf", source_1_url="geen-url")
-    (result,) = bulk.preview_import(bank, [row])
+    (result,) = imports.preview_import(bank, [row])
     assert result.status == "invalid"
     fields = {p.field for p in result.problems}
     assert fields == {"kleur", "easy_read", "items", "source_1_url"}
@@ -333,14 +333,14 @@ def test_missing_or_bad_id(make_bank):
     rows = sheet_from_records(record("x"), record("y"))
     rows[0]["id"] = ""
     rows[1]["id"] = "Met Hoofdletters"
-    results = bulk.preview_import(bank, rows)
+    results = imports.preview_import(bank, rows)
     assert [(r.status, r.problems[0].field) for r in results] == [("invalid", "id"), ("invalid", "id")]
 
 
 def test_retired_record_round_trips_and_unknown_related_is_a_warning(make_bank):
     bank = make_bank(record("a", status="ingetrokken"))
     rows = sheet_from_records(record("a", status="ingetrokken"), record("b", related=["bestaat-niet"]))
-    a, b = bulk.preview_import(bank, rows)
+    a, b = imports.preview_import(bank, rows)
     assert a.status == "unchanged"
     assert b.status == "added"
     assert [p.field for p in b.problems] == ["related"]
@@ -350,9 +350,9 @@ def test_changed_row_keeps_comments_in_the_file(bank_dir, make_bank):
     path = write_record(bank_dir, record("a", minutes=10))
     path.write_text("# bron gecontroleerd door Anna\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
     bank = make_bank()
-    results = bulk.preview_import(bank, sheet_from_records(record("a", minutes=11)))
+    results = imports.preview_import(bank, sheet_from_records(record("a", minutes=11)))
     assert results[0].status == "changed"
-    bulk.apply_import(bank, results, author="x")
+    imports.apply_import(bank, results, author="x")
     text = path.read_text(encoding="utf-8")
     assert "# bron gecontroleerd door Anna" in text
     assert "minutes: 11" in text
@@ -363,7 +363,7 @@ def test_bad_ids_and_control_characters_are_row_messages_not_errors(make_bank):
     rows = sheet_from_records(record("a"), record("b"))
     rows[0]["id"] = "x" * 300
     rows[1]["summary"] = "Een\x85twee"
-    results = bulk.preview_import(bank, rows)
+    results = imports.preview_import(bank, rows)
     assert [r.status for r in results] == ["invalid", "invalid"]
     assert [(p.line, p.field) for p in results[0].problems] == [(2, "id")]
     assert [(p.line, p.field) for p in results[1].problems] == [(3, "summary")]
@@ -372,7 +372,7 @@ def test_bad_ids_and_control_characters_are_row_messages_not_errors(make_bank):
 
 def test_preview_renders_nothing_and_apply_writes_the_file_as_the_loader_reads_it(bank_dir, make_bank):
     bank = make_bank(record("a"))
-    results = bulk.preview_import(bank, sheet_from_records(record("nieuw", minutes=9)))
+    results = imports.preview_import(bank, sheet_from_records(record("nieuw", minutes=9)))
     assert results[0].status == "added" and results[0].text is None  # rendering waits for apply
-    assert bulk.apply_import(bank, results, author="x") == 1
+    assert imports.apply_import(bank, results, author="x") == 1
     assert tree.load_databank(bank_dir).instruments["nieuw"].minutes == 9

@@ -10,7 +10,7 @@ import streamlit as st
 
 from tree import Databank, coverage, export, rules
 from tree import describe as d
-from tree.curate import bulk, dashboard, linkcheck, store, taxonomy_edit
+from tree.curate import bulk, dashboard, imports, linkcheck, store, taxonomy_edit
 from tree.i18n import t
 
 from . import state
@@ -282,7 +282,7 @@ def spreadsheets(bank: Databank, user: str) -> None:
         except Exception as err:  # a sheet we cannot read at all: say so, lose nothing
             st.error(t(lang, "curator.import_unreadable", error=str(err)))
             return
-        ss.imp_preview = bulk.preview_import(bank, rows)
+        ss.imp_preview = imports.preview_import(bank, rows)
         ss.imp_preview_key = cache_key
     results = ss.imp_preview
     counts = {s: sum(r.status == s for r in results) for s in ("added", "changed", "unchanged", "invalid")}
@@ -307,5 +307,5 @@ def spreadsheets(bank: Databank, user: str) -> None:
     if st.button(
         t(lang, "curator.import_apply", n=len(writable)), type="primary", key="imp_apply", disabled=not writable
     ):
-        n = bulk.apply_import(bank, writable, author=user)
+        n = imports.apply_import(bank, writable, author=user)
         st.success(t(lang, "curator.import_done", n=n))

@@ -4,6 +4,10 @@ A curator edits a file that may carry comments, a hand-chosen key order and fold
 must keep all of that and change only what the curator changed (ruamel's round trip), and the
 result must read back exactly as intended with both PyYAML loaders. Record saves, taxonomy edits,
 option migrations, imports and the databank merge all render through here.
+
+It is one module of about 450 lines on purpose: merging new data into an existing node tree
+(keys, sequences by id, comments and blank lines that ruamel hangs on neighbouring nodes) is one
+algorithm whose helpers only make sense together.
 """
 
 from __future__ import annotations
