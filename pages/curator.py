@@ -7,6 +7,7 @@ from ui import curator_auth, curator_edit, curator_views, frame, state
 
 bank = frame.setup()
 user = curator_auth.require()  # stops here for anyone not signed in
+bank = curator_views.open_workspace(bank)  # finish an interrupted save; pull what others pushed
 lang = state.lang()
 st.title(t(lang, "curator.title"))
 curator_auth.signed_in_bar(user)

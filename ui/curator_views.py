@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import subprocess
 
 import pandas as pd
 import streamlit as st
 
 from tree import Databank, coverage, export, rules
 from tree import describe as d
-from tree.curate import bulk, dashboard, imports, linkcheck, store, taxonomy_edit
+from tree.curate import bulk, commit, dashboard, imports, linkcheck, store, sync, taxonomy_edit
 from tree.i18n import t
 
-from . import state
+from . import frame, state
 
 ss = st.session_state
 
@@ -37,8 +39,48 @@ def _highlight_gaps(value: int) -> str:
     return ""
 
 
+def open_workspace(bank: Databank) -> Databank:
+    """Once per session: finish a save a killed process left half done, and pull others' changes."""
+    if not ss.get("_workspace_opened"):
+        ss._workspace_opened = True
+        commit.recover(bank.path)
+        with contextlib.suppress(store.Conflict, OSError, subprocess.CalledProcessError):
+            sync.pull(bank.path)  # a conflict is kept in the sync state and shown below
+        return frame.databank()
+    return bank
+
+
+def sync_panel(bank: Databank, lang: str) -> None:
+    """Where the databank's edits go: the remote, pending changes, last push and pull, conflicts."""
+    s = sync.state(bank.path)
+    st.subheader(t(lang, "curator.sync"))
+    if s.remote is None:
+        st.caption(t(lang, "curator.sync_off"))
+        return
+    cols = st.columns(4)
+    cols[0].metric(t(lang, "curator.sync_remote"), s.remote)
+    cols[1].metric(t(lang, "curator.sync_pending"), s.pending)
+    cols[2].metric(t(lang, "curator.sync_push"), (s.last_push or "-").replace("T", " ")[:16])
+    cols[3].metric(t(lang, "curator.sync_pull"), (s.last_pull or "-").replace("T", " ")[:16])
+    if s.last_error:
+        st.warning(t(lang, "curator.sync_error", error=s.last_error))
+    found = sync.conflict_texts(bank.path)
+    if found:
+        file, theirs, mine = found
+        st.error(t(lang, "curator.sync_conflict", file=file))
+        left, right = st.columns(2)
+        left.caption(t(lang, "curator.theirs"))
+        left.code(theirs, language="yaml")
+        right.caption(t(lang, "curator.mine"))
+        right.code(mine, language="yaml")
+        if st.button(t(lang, "curator.sync_resolved"), key="sync_resolved"):
+            sync.resolve_conflict(bank.path)
+            st.rerun()
+
+
 def overview(bank: Databank) -> None:
     lang = state.lang()
+    sync_panel(bank, lang)
     active = bank.active
     problems = [*bank.problems, *rules.databank_problems(bank), *coverage.load_plan(bank)[1]]
     cols = st.columns(4)

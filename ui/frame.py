@@ -9,11 +9,14 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from tree import Databank, DatabankError, load_databank
+from tree.curate import sync
+from tree.databank import DEFAULT_PATH
 from tree.i18n import LANGUAGES, t
 
 from . import routes, state
 
 DATABANK_ENV = "BESLISBOOM_DATABANK"
+SYNC_ENV = "BESLISBOOM_SYNC_SECONDS"
 
 
 def databank() -> Databank:
@@ -22,8 +25,11 @@ def databank() -> Databank:
     Re-read only when a file changed: the engine caches by file stat, so a curator's save is
     seen on the next rerun without a restart.
     """
+    path = os.environ.get(DATABANK_ENV) or None
+    # with a git remote: pull others' changes in the background (BESLISBOOM_SYNC_SECONDS, default 60)
+    sync.start_background(path or DEFAULT_PATH, float(os.environ.get(SYNC_ENV, "60")))
     try:
-        return load_databank(os.environ.get(DATABANK_ENV) or None)
+        return load_databank(path)
     except DatabankError as err:
         st.error(t(state.lang(), "frame.databank_broken"))
         for p in err.problems:

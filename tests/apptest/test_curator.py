@@ -208,3 +208,33 @@ def test_related_instruments_are_picked_by_name(bank_copy, curator_env):
     related = at.multiselect(key="f:related")
     assert "De Jong Gierveld Eenzaamheidsschaal, verkorte versie (6 items) (djg-6)" in related.options
     assert "djg-6" in related.value  # the stored value stays the id
+
+
+def test_the_dashboard_shows_where_edits_go_and_pulls_on_open(tmp_path, monkeypatch, curator_env):
+    import subprocess
+
+    def git(cwd, *args):
+        subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+    seed = tmp_path / "seed"
+    shutil.copytree(DEFAULT_PATH, seed)
+    git(seed, "init", "-q", "-b", "main")
+    git(seed, "add", "-A")
+    git(seed, "-c", "user.name=S", "-c", "user.email=s@example.org", "commit", "-q", "-m", "begin")
+    git(tmp_path, "clone", "-q", "--bare", str(seed), "remote.git")
+    git(tmp_path, "clone", "-q", "remote.git", "host")
+    # someone else pushes a change before the curator opens the workspace
+    git(tmp_path, "clone", "-q", "remote.git", "other")
+    other = tmp_path / "other"
+    (other / "djg-6.yaml").write_text(
+        (other / "djg-6.yaml").read_text(encoding="utf-8").replace("last_reviewed: ", "last_reviewed: ", 1)
+        + "# gecontroleerd elders\n", encoding="utf-8",
+    )
+    git(other, "-c", "user.name=O", "-c", "user.email=o@example.org", "commit", "-qam", "elders")
+    git(other, "push", "-q")
+    monkeypatch.setenv("BESLISBOOM_DATABANK", str(tmp_path / "host"))
+    monkeypatch.setenv("BESLISBOOM_GIT_SYNC", "1")
+    at = sign_in(open_page())
+    assert "# gecontroleerd elders" in (tmp_path / "host" / "djg-6.yaml").read_text(encoding="utf-8")
+    assert "Opslag en synchronisatie" in texts(at)
+    assert any(m.value == "origin/main" for m in at.metric)

@@ -32,9 +32,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..databank import Problem
 from ..safe_files import UnsafeFile, read_inside
-from . import history
+from . import history, sync
+from .errors import Conflict, ValidationFailed
 from .lock import bank_lock
 
 JOURNAL = "_pending.json"
@@ -42,28 +42,6 @@ _TEMP_PREFIX = "."
 _TEMP_SUFFIX = ".tmp"
 #: ``expected`` value meaning "do not check this file" (only for callers that re-read it under the lock).
 ANY = "*"
-
-
-class ValidationFailed(Exception):
-    """The change would give the loader problems; nothing was written. ``problems`` say where and why."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(str(p) for p in problems))
-        self.problems = problems
-
-
-class Conflict(Exception):
-    """Someone saved this file after it was opened; nothing was written.
-
-    ``theirs`` is the text on disk now ("" when the file was deleted), ``mine`` the text the curator
-    wanted to save, so the UI can show both side by side.
-    """
-
-    def __init__(self, file: str, theirs: str, mine: str) -> None:
-        super().__init__(f"{file} is intussen door iemand anders gewijzigd / was changed by someone else")
-        self.file = file
-        self.theirs = theirs
-        self.mine = mine
 
 
 @dataclass(frozen=True)
@@ -302,4 +280,7 @@ def commit(
         history.record(bank, effective, author, message, entry_id=entry_id)
         os.remove(bank / JOURNAL)
         _fsync_dir(bank)
+        # with a remote: push now (a rejected push is rebased; an unreachable remote stays pending;
+        # a real conflict raises Conflict with both texts, ours kept aside)
+        sync.push(bank)
         return entry_id
