@@ -9,6 +9,7 @@ Models are strict: YAML already gives real ints, bools and dates, and a curator 
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -35,22 +36,6 @@ _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 #: What kind of thing a record is. The ids are data; their labels live in the locales
 #: (``kind.<id>``). The groups below drive the domain rules and the facts a card needs.
-KINDS: tuple[str, ...] = (
-    "vragenlijst",
-    "schaal",
-    "checklist",
-    "screening",
-    "gespreksinstrument",
-    "matrix",
-    "observatie",
-    "interview",
-    "registratie",
-    "monitor",
-    "methode",
-    "groepsmethode",
-    "economische-evaluatie",
-    "raamwerk",
-)
 Kind = Literal[
     "vragenlijst",
     "schaal",
@@ -67,22 +52,23 @@ Kind = Literal[
     "economische-evaluatie",
     "raamwerk",
 ]
+KINDS: tuple[str, ...] = typing.get_args(Kind)
 #: Kinds a person fills in or is scored on: a team leader needs their items and minutes.
 QUESTIONNAIRE_KINDS: frozenset[str] = frozenset({"vragenlijst", "schaal", "checklist", "screening"})
 #: Kinds that find a need or open a conversation; they show change only when repeated.
 SIGNAL_KINDS: frozenset[str] = frozenset({"screening", "gespreksinstrument"})
 
 #: Cost categories, cheapest first (the ranking uses this order).
-COSTS: tuple[str, ...] = ("gratis", "gratis-voorwaarden", "betaald", "licentie")
 Cost = Literal["gratis", "gratis-voorwaarden", "betaald", "licentie"]
+COSTS: tuple[str, ...] = typing.get_args(Cost)
 #: Costs that let a team do it themselves (uitvoering: zelf).
 FREE_COSTS: frozenset[str] = frozenset({"gratis", "gratis-voorwaarden"})
 
 #: The quality label, strongest evidence first (the ranking uses this order). Modelled on
 #: what COTAN and COSMIN look at (is there a study of reliability and validity, and of which
 #: language version?) without copying their ratings.
-QUALITIES: tuple[str, ...] = ("getoetst-nl", "getoetst-buitenland", "praktijk", "methode")
 Quality = Literal["getoetst-nl", "getoetst-buitenland", "praktijk", "methode"]
+QUALITIES: tuple[str, ...] = typing.get_args(Quality)
 TESTED_QUALITIES: frozenset[str] = frozenset({"getoetst-nl", "getoetst-buitenland"})
 Property = Literal[
     "betrouwbaarheid", "begripsvaliditeit", "criteriumvaliditeit", "inhoudsvaliditeit", "responsiviteit", "normen"

@@ -34,26 +34,24 @@ def app() -> Callable[..., AppTest]:
     return open_app
 
 
-def texts(at: AppTest) -> str:
-    """All visible text of the run, to assert on what a user reads."""
+def _parts(at: AppTest) -> list[str]:
     parts = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "success", "error"):
         parts.extend(str(el.value) for el in getattr(at, kind))
     parts.extend(str(cb.label) for cb in at.checkbox)
     parts.extend(str(b.label) for b in at.button)
+    return parts
+
+
+def texts(at: AppTest) -> str:
+    """All visible text of the run, to assert on what a user reads."""
     # data is shown as escaped Markdown (tree.safe_text.md): read it as the user sees it
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", "\n".join(parts))
+    return shown("\n".join(_parts(at)))
 
 
 def raw_markdown(at: AppTest) -> str:
     """Every Markdown-rendered value as sent to the browser (escapes included)."""
-    parts = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "success", "error"):
-        parts.extend(str(el.value) for el in getattr(at, kind))
-    parts.extend(str(cb.label) for cb in at.checkbox)
-    parts.extend(str(b.label) for b in at.button)
-    parts.extend(str(o) for r in at.radio for o in r.options)
-    return "\n".join(parts)
+    return "\n".join([*_parts(at), *(str(o) for r in at.radio for o in r.options)])
 
 
 def shown(value: object) -> str:
