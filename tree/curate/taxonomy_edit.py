@@ -24,8 +24,9 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from ..databank import QUESTIONS_FILE, Databank, validation_problems
+from ..safe_files import UnsafeFile, read_inside
 from ..schema import SLUG_PATTERN, Option, Taxonomy
-from ..yamlio import YamlProblem, parse_yaml
+from ..yamlio import MAX_FILE_BYTES, YamlProblem, parse_yaml
 from . import store
 from .yamlrt import round_trip_yaml
 
@@ -197,12 +198,13 @@ def _user_files(bank: Databank, qid: str, oid: str) -> list[_UserFile]:
     """
     out = []
     for path in sorted(Path(bank.path).iterdir()):
-        if path.name == QUESTIONS_FILE or path.suffix not in (".yaml", ".yml") or not path.is_file():
+        # databank-level files (_questions, _coverage) are no instruments; links out are never read
+        if path.name.startswith("_") or path.suffix not in (".yaml", ".yml"):
             continue
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_inside(Path(bank.path), path.name, MAX_FILE_BYTES).decode("utf-8")
             data = parse_yaml(text).data
-        except (UnicodeDecodeError, YamlProblem):
+        except (UnicodeDecodeError, YamlProblem, UnsafeFile):
             continue
         if isinstance(data, dict) and isinstance(data.get(qid), list) and oid in data[qid]:
             iid = data.get("id") if isinstance(data.get("id"), str) else path.stem
