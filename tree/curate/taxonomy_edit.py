@@ -64,7 +64,7 @@ def _yaml() -> YAML:
 
 def load_questions(bank_path: str | Path) -> tuple[Any, str]:
     """The questions file as round-trip data (comments kept) plus its text (for a digest)."""
-    text = (Path(bank_path) / QUESTIONS_FILE).read_text(encoding="utf-8")
+    text = read_inside(Path(bank_path), QUESTIONS_FILE, MAX_FILE_BYTES).decode("utf-8-sig")
     return _yaml().load(text), text
 
 
