@@ -64,7 +64,8 @@ def _yaml() -> YAML:
 
 def load_questions(bank_path: str | Path) -> tuple[Any, str]:
     """The questions file as round-trip data (comments kept) plus its text (for a digest)."""
-    text = read_inside(Path(bank_path), QUESTIONS_FILE, MAX_FILE_BYTES).decode("utf-8")  # as is: its digest is compared with the file's
+    # decoded as is (a BOM stays): its digest is compared with the file's
+    text = read_inside(Path(bank_path), QUESTIONS_FILE, MAX_FILE_BYTES).decode("utf-8")
     return _yaml().load(text), text
 
 
