@@ -9,7 +9,8 @@ import re
 import pytest
 
 import tree
-from tree.advice import Advice, build_advice, latin1_safe, to_markdown, to_pdf
+from tree.advice import Advice, build_advice
+from tree.advice_render import latin1_safe, to_markdown, to_pdf
 from tree.i18n import strings, t
 from tree.safe_text import md_doc
 

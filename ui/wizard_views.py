@@ -267,7 +267,7 @@ def compare_bar(lang: str) -> None:
 
 
 def share_and_download(bank: Databank, rec, lang: str) -> None:
-    from tree import advice
+    from tree import advice, advice_render
 
     st.header(t(lang, "results.take_away"))
     base = str(st.context.url or "").split("?")[0] if hasattr(st.context, "url") else ""
@@ -284,7 +284,7 @@ def share_and_download(bank: Databank, rec, lang: str) -> None:
     left.download_button(
         # deferred: the document is only rendered when someone clicks
         t(lang, "results.download_pdf"),
-        data=lambda: advice.to_pdf(bank, doc),
+        data=lambda: advice_render.to_pdf(bank, doc),
         file_name="advies-meetinstrument.pdf",
         mime="application/pdf",
         type="primary",
@@ -292,7 +292,7 @@ def share_and_download(bank: Databank, rec, lang: str) -> None:
     )
     right.download_button(
         t(lang, "results.download_md"),
-        data=lambda: advice.to_markdown(bank, doc),
+        data=lambda: advice_render.to_markdown(bank, doc),
         file_name="advies-meetinstrument.md",
         mime="text/markdown",
         key="dl_md",
