@@ -110,6 +110,8 @@ def test_an_unreachable_remote_keeps_the_change_pending_and_retries(hosts):
     s = sync.state(a)
     assert s.pending == 1 and s.last_error
     assert "Offline." in (a / "een.yaml").read_text(encoding="utf-8")
+    s = sync.pull(a)  # a pull while offline: the fetch error is kept, nothing is lost
+    assert s.pending == 1 and s.last_error
     away.rename(remote)
     s = sync.pull(a)  # the next pull (or save) pushes what was pending
     assert s.pending == 0 and not s.last_error

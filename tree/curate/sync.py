@@ -105,8 +105,13 @@ def _remote_name(up: str) -> str:
     return up.split("/", 1)[0]
 
 
-def _fetch(bank: Path, up: str) -> None:
-    _git(bank, "fetch", "--quiet", _remote_name(up))
+def _fetch(bank: Path, up: str) -> str | None:
+    """Fetch the remote; the error text when it cannot be reached (kept in the sync state), else None."""
+    try:
+        _git(bank, "fetch", "--quiet", _remote_name(up))
+    except subprocess.CalledProcessError as exc:
+        return (exc.stderr or str(exc)).strip()[:300]
+    return None
 
 
 def _rebase(bank: Path, up: str) -> None:
@@ -160,10 +165,8 @@ def push(bank_path: str | os.PathLike[str]) -> SyncState:
                 s.last_push, s.last_error = _now(), None
                 break
             if "rejected" in proc.stderr or "fetch first" in proc.stderr or "non-fast-forward" in proc.stderr:
-                try:
-                    _fetch(bank, up)
-                except subprocess.CalledProcessError as exc:
-                    s.last_error = (exc.stderr or str(exc)).strip()[:300]
+                s.last_error = _fetch(bank, up)
+                if s.last_error:
                     break
                 _rebase(bank, up)  # a real conflict raises, with our version kept aside
                 continue
@@ -182,10 +185,8 @@ def pull(bank_path: str | os.PathLike[str]) -> SyncState:
         return SyncState()
     with bank_lock(bank):
         s = _load(bank)
-        try:
-            _fetch(bank, up)
-        except subprocess.CalledProcessError as exc:
-            s.last_error = (exc.stderr or str(exc)).strip()[:300]
+        s.last_error = _fetch(bank, up)
+        if s.last_error:
             _save(bank, s)
             s.remote, s.pending = up, _ahead(bank, up)
             return s
@@ -244,7 +245,7 @@ def resolve_conflict(bank_path: str | os.PathLike[str]) -> None:
         _save(bank, s)
 
 
-_threads: dict[str, object] = {}
+_threads: dict[str, object | None] = {}
 
 
 def start_background(bank_path: str | os.PathLike[str], seconds: float) -> bool:
@@ -257,7 +258,10 @@ def start_background(bank_path: str | os.PathLike[str], seconds: float) -> bool:
 
     bank = Path(bank_path)
     key = str(bank.resolve())
-    if key in _threads or seconds <= 0 or upstream(bank) is None:
+    if key in _threads:  # decided once per process: this runs on every rerun of every page
+        return False
+    if seconds <= 0 or upstream(bank) is None:
+        _threads[key] = None  # sync off or no remote: never ask git again in this process
         return False
 
     def loop() -> None:
