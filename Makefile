@@ -1,6 +1,6 @@
 # Two commands do all set-up on a fresh machine (see README):
 #   make run    start the app on the shipped databank
-#   make test   install everything (incl. Debian's chromium) and run the whole test suite
+#   make test   install everything (incl. Debian's chromium, postgresql, haproxy) and run the whole test suite
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -19,11 +19,12 @@ run: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	./scripts/ensure-chromium
+	./scripts/ensure-services
 	$(BIN)/ruff check .
 	$(BIN)/python -m tree validate
 	$(BIN)/python -m tree docs --check
 	npm ci --silent --no-audit --no-fund
-	BESLISBOOM_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
+	BESLISBOOM_REQUIRE_BROWSER=1 BESLISBOOM_REQUIRE_SERVICES=1 $(BIN)/python -m pytest
 
 # The fast lane while working (about a minute): lint, databank, unit tests and AppTests, a short
 # kill test; no browser. `make test` stays the whole suite, and what CI runs.

@@ -43,7 +43,7 @@ from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 from tools.appserver import CHROMIUM_ARGS, ROOT, running_app
 from tree import BRANCHES, load_databank
 from tree.i18n import t
-from tree.workshop.sqlite_store import SQLiteRoomStore
+from tree.workshop.sql_store import SQLiteRoomStore
 
 LANG = "nl"
 ARTIFACT = ROOT / "artifacts" / "load_room.json"

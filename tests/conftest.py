@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -100,3 +101,33 @@ def complete_record(iid: str, **fields) -> dict:
     )
     base.update(fields)
     return record(iid, **base)
+
+
+def _require_services() -> bool:
+    """Under ``make test`` a missing service fails the run; a bare ``pytest`` skips it."""
+    return os.environ.get("BESLISBOOM_REQUIRE_SERVICES") == "1"
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """A real PostgreSQL on loopback for this test session (installed by scripts/ensure-services)."""
+    from tools.pg import PostgresUnavailable, running_postgres
+
+    try:
+        with running_postgres() as url:
+            yield url
+    except PostgresUnavailable as err:
+        if _require_services():
+            pytest.fail(str(err), pytrace=False)
+        pytest.skip(str(err))
+
+
+@pytest.fixture
+def pg_schema_url(pg_url, request) -> str:
+    """``pg_url`` with a new, empty schema of its own: every test starts from nothing."""
+    import re as _re
+
+    from tools.pg import fresh_schema_url
+
+    name = "t_" + _re.sub(r"[^a-z0-9]+", "_", request.node.name.lower())[-50:]
+    return fresh_schema_url(pg_url, name)

@@ -9,7 +9,7 @@ import pytest
 from tree.throttle import Backoff, RateLimit
 from tree.workshop import guard as room_guard
 from tree.workshop.rooms import RoomFull, RoomNotFound
-from tree.workshop.sqlite_store import SQLiteRoomStore
+from tree.workshop.sql_store import SQLiteRoomStore
 
 
 @pytest.fixture

@@ -1,4 +1,8 @@
-"""Workshop rooms: codes, expiry, votes that count once, the facilitator's picks, and many writers at once."""
+"""Workshop rooms: codes, expiry, votes that count once, the facilitator's picks, and many writers at once.
+
+The contract tests run against both backends (the ``store`` fixture: SQLite, and a real
+PostgreSQL on loopback); SQLite-only behaviour (files, WAL, old files) is tested separately.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -31,7 +36,7 @@ from tree.workshop.rooms import (
     format_code,
     normalise_code,
 )
-from tree.workshop.sqlite_store import SQLiteRoomStore
+from tree.workshop.sql_store import PostgresRoomStore, SQLiteRoomStore, SQLRoomStore
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -42,12 +47,17 @@ def taxonomy() -> tree.Taxonomy:
     return tree.load_databank().taxonomy
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> SQLiteRoomStore:
-    return SQLiteRoomStore(tmp_path / "rooms.sqlite3")
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SQLRoomStore]:
+    if request.param == "sqlite":
+        made: SQLRoomStore = SQLiteRoomStore(tmp_path / "rooms.sqlite3")
+    else:
+        made = PostgresRoomStore(request.getfixturevalue("pg_schema_url"))
+    yield made
+    made.close()
 
 
-def at_question(store: SQLiteRoomStore, qid: str, **kwargs) -> Room:
+def at_question(store: SQLRoomStore, qid: str, **kwargs) -> Room:
     room = store.create(**kwargs)
     return store.set_step(room.code, BRANCHES.index(qid) + 1, **({"now": kwargs["now"]} if "now" in kwargs else {}))
 
@@ -55,7 +65,7 @@ def at_question(store: SQLiteRoomStore, qid: str, **kwargs) -> Room:
 # --- codes -------------------------------------------------------------------------------------
 
 
-def test_code_alphabet_and_length(store: SQLiteRoomStore) -> None:
+def test_code_alphabet_and_length(store: SQLRoomStore) -> None:
     assert len(CODE_ALPHABET) == 31 == len(set(CODE_ALPHABET))
     assert not set("0O1IL") & set(CODE_ALPHABET)
     codes = {store.create().code for _ in range(50)}
@@ -72,7 +82,7 @@ def test_format_and_normalise() -> None:
         assert normalise_code(messy) == "ABCDEFGH"
 
 
-def test_create_and_get_with_messy_codes(store: SQLiteRoomStore) -> None:
+def test_create_and_get_with_messy_codes(store: SQLRoomStore) -> None:
     room = store.create()
     assert room.step == 0 and room.answers == {} and room.question is None
     assert room.expires - room.created == DEFAULT_TTL
@@ -83,7 +93,7 @@ def test_create_and_get_with_messy_codes(store: SQLiteRoomStore) -> None:
         assert store.get(typed) == room
 
 
-def test_unknown_code(store: SQLiteRoomStore) -> None:
+def test_unknown_code(store: SQLRoomStore) -> None:
     store.create()
     for code in ("ZZZZ-ZZZZ", "", "abc", "OOOO-0000", "ABCDEFGHJ"):
         with pytest.raises(RoomNotFound) as err:
@@ -96,7 +106,7 @@ def test_unknown_code(store: SQLiteRoomStore) -> None:
         store.tally("ZZZZ-ZZZZ", "thema")
 
 
-def test_create_retries_on_collision_with_live_room(store: SQLiteRoomStore, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_create_retries_on_collision_with_live_room(store: SQLRoomStore, monkeypatch: pytest.MonkeyPatch) -> None:
     first = store.create(now=T0)
     codes = iter([first.code, first.code, "ABCDEFGH"])
     monkeypatch.setattr(rooms_mod, "new_code", lambda: next(codes))
@@ -113,7 +123,7 @@ def test_question_property() -> None:
 # --- expiry and purge ----------------------------------------------------------------------------
 
 
-def test_expiry(store: SQLiteRoomStore, taxonomy: tree.Taxonomy) -> None:
+def test_expiry(store: SQLRoomStore, taxonomy: tree.Taxonomy) -> None:
     room = at_question(store, "gegevens", now=T0, ttl=timedelta(hours=2))
     token = store.join(room.code, now=T0)
     later = T0 + timedelta(hours=1, minutes=59)
@@ -131,12 +141,12 @@ def test_expiry(store: SQLiteRoomStore, taxonomy: tree.Taxonomy) -> None:
         assert not isinstance(err.value, RoomNotFound)
 
 
-def test_naive_now_is_refused(store: SQLiteRoomStore) -> None:
+def test_naive_now_is_refused(store: SQLRoomStore) -> None:
     with pytest.raises(ValueError):
         store.create(now=datetime(2026, 3, 2, 9, 0))
 
 
-def test_purge_expired(store: SQLiteRoomStore, taxonomy: tree.Taxonomy) -> None:
+def test_purge_expired(store: SQLRoomStore, taxonomy: tree.Taxonomy) -> None:
     old = at_question(store, "thema", now=T0, ttl=timedelta(hours=1))
     token = store.join(old.code, now=T0)
     store.vote(old.code, token, "thema", "armoede-schulden", taxonomy=taxonomy, now=T0)
@@ -146,16 +156,16 @@ def test_purge_expired(store: SQLiteRoomStore, taxonomy: tree.Taxonomy) -> None:
     with pytest.raises(RoomNotFound):
         store.get(old.code, now=T0)
     assert store.get(young.code, now=T0 + timedelta(hours=1)).code == young.code
-    conn = store._connect()
-    assert conn.execute("SELECT COUNT(*) FROM votes").fetchone()[0] == 0
-    assert conn.execute("SELECT COUNT(*) FROM participants").fetchone()[0] == 0
+    with store.db.read() as tx:
+        assert tx.one("SELECT COUNT(*) FROM votes") == (0,)
+        assert tx.one("SELECT COUNT(*) FROM participants") == (0,)
     assert store.purge_expired(T0 + timedelta(hours=2)) == 1
 
 
 # --- joining and voting ------------------------------------------------------------------------
 
 
-def test_join_gives_distinct_tokens(store: SQLiteRoomStore) -> None:
+def test_join_gives_distinct_tokens(store: SQLRoomStore) -> None:
     room = store.create()
     tokens = {store.join(format_code(room.code).lower()) for _ in range(20)}
     assert len(tokens) == 20
@@ -163,7 +173,7 @@ def test_join_gives_distinct_tokens(store: SQLiteRoomStore) -> None:
     assert store.participants(room.code) == 20
 
 
-def test_vote_change_and_count_once(store: SQLiteRoomStore, taxonomy: tree.Taxonomy) -> None:
+def test_vote_change_and_count_once(store: SQLRoomStore, taxonomy: tree.Taxonomy) -> None:
     room = at_question(store, "thema")
     a, b, c = (store.join(room.code) for _ in range(3))
     store.vote(room.code, a, "thema", "eenzaamheid", taxonomy=taxonomy)
@@ -178,7 +188,7 @@ def test_vote_change_and_count_once(store: SQLiteRoomStore, taxonomy: tree.Taxon
     assert sum(store.tally(room.code, "thema").values()) == 3
 
 
-def test_no_preference_counts(store: SQLiteRoomStore, taxonomy: tree.Taxonomy) -> None:
+def test_no_preference_counts(store: SQLRoomStore, taxonomy: tree.Taxonomy) -> None:
     room = at_question(store, "meten")
     a, b = store.join(room.code), store.join(room.code)
     store.vote(room.code, a, "meten", "", taxonomy=taxonomy)
@@ -188,7 +198,7 @@ def test_no_preference_counts(store: SQLiteRoomStore, taxonomy: tree.Taxonomy) -
     assert store.tally(room.code, "meten") == {"": 2}
 
 
-def test_vote_for_option_of_another_question(store: SQLiteRoomStore, taxonomy: tree.Taxonomy) -> None:
+def test_vote_for_option_of_another_question(store: SQLRoomStore, taxonomy: tree.Taxonomy) -> None:
     room = at_question(store, "thema")
     token = store.join(room.code)
     for option in ("cijfers", "no-such-option", "Eenzaamheid"):
@@ -198,7 +208,7 @@ def test_vote_for_option_of_another_question(store: SQLiteRoomStore, taxonomy: t
     assert store.tally(room.code, "thema") == {}
 
 
-def test_vote_for_question_no_longer_current(store: SQLiteRoomStore, taxonomy: tree.Taxonomy) -> None:
+def test_vote_for_question_no_longer_current(store: SQLRoomStore, taxonomy: tree.Taxonomy) -> None:
     room = at_question(store, "doelgroep")
     token = store.join(room.code)
     store.vote(room.code, token, "doelgroep", "jeugd", taxonomy=taxonomy)
@@ -212,7 +222,7 @@ def test_vote_for_question_no_longer_current(store: SQLiteRoomStore, taxonomy: t
         store.vote(room.code, token, "doelgroep", "jeugd", taxonomy=taxonomy)
 
 
-def test_vote_needs_a_participant_of_this_room(store: SQLiteRoomStore, taxonomy: tree.Taxonomy) -> None:
+def test_vote_needs_a_participant_of_this_room(store: SQLRoomStore, taxonomy: tree.Taxonomy) -> None:
     room, other = at_question(store, "gegevens"), at_question(store, "gegevens")
     stranger = store.join(other.code)
     for token in ("made-up", stranger):
@@ -221,7 +231,7 @@ def test_vote_needs_a_participant_of_this_room(store: SQLiteRoomStore, taxonomy:
         assert err.value.key == "unknown_participant"
 
 
-def test_tally_is_per_question(store: SQLiteRoomStore, taxonomy: tree.Taxonomy) -> None:
+def test_tally_is_per_question(store: SQLRoomStore, taxonomy: tree.Taxonomy) -> None:
     room = at_question(store, "doelgroep")
     a, b = store.join(room.code), store.join(room.code)
     store.vote(room.code, a, "doelgroep", "ouderen", taxonomy=taxonomy)
@@ -240,7 +250,7 @@ def test_tally_is_per_question(store: SQLiteRoomStore, taxonomy: tree.Taxonomy) 
 # --- the facilitator -----------------------------------------------------------------------------
 
 
-def test_follow_validates_and_keeps_taxonomy_order(store: SQLiteRoomStore, taxonomy: tree.Taxonomy) -> None:
+def test_follow_validates_and_keeps_taxonomy_order(store: SQLRoomStore, taxonomy: tree.Taxonomy) -> None:
     room = store.create()
     got = store.follow(room.code, "thema", ["armoede-schulden", "eenzaamheid", "eenzaamheid"], taxonomy=taxonomy)
     assert got.answers == {"thema": ["eenzaamheid", "armoede-schulden"]}
@@ -256,7 +266,7 @@ def test_follow_validates_and_keeps_taxonomy_order(store: SQLiteRoomStore, taxon
     assert store.get(room.code).answers["thema"] == ["eenzaamheid", "armoede-schulden"]  # unchanged
 
 
-def test_follow_respects_single_choice(store: SQLiteRoomStore, taxonomy: tree.Taxonomy) -> None:
+def test_follow_respects_single_choice(store: SQLRoomStore, taxonomy: tree.Taxonomy) -> None:
     assert not taxonomy.question("gegevens").multiple
     room = store.create()
     with pytest.raises(InvalidVote) as err:
@@ -268,14 +278,14 @@ def test_follow_respects_single_choice(store: SQLiteRoomStore, taxonomy: tree.Ta
     }
 
 
-def test_followed_answers_drive_the_advice(store: SQLiteRoomStore, taxonomy: tree.Taxonomy) -> None:
+def test_followed_answers_drive_the_advice(store: SQLRoomStore, taxonomy: tree.Taxonomy) -> None:
     room = store.create()
     store.follow(room.code, "thema", ["eenzaamheid"], taxonomy=taxonomy)
     rec = tree.recommend(tree.load_databank(), store.get(room.code).answers)
     assert rec.answers.get("thema") == ["eenzaamheid"]
 
 
-def test_set_step_bounds(store: SQLiteRoomStore) -> None:
+def test_set_step_bounds(store: SQLRoomStore) -> None:
     room = store.create()
     assert store.set_step(room.code, RESULTS_STEP).step == RESULTS_STEP
     for bad in (-1, RESULTS_STEP + 1):
@@ -284,7 +294,7 @@ def test_set_step_bounds(store: SQLiteRoomStore) -> None:
     assert store.get(room.code).step == RESULTS_STEP
 
 
-def test_my_votes_are_this_participants_latest_only(store: SQLiteRoomStore, taxonomy: tree.Taxonomy) -> None:
+def test_my_votes_are_this_participants_latest_only(store: SQLRoomStore, taxonomy: tree.Taxonomy) -> None:
     room = at_question(store, "doelgroep")
     me, other = store.join(room.code), store.join(room.code)
     assert store.my_votes(room.code, me) == {}
@@ -299,7 +309,7 @@ def test_my_votes_are_this_participants_latest_only(store: SQLiteRoomStore, taxo
         store.my_votes("ZZZZZZZZ", me)
 
 
-def test_a_reloaded_phone_rejoins_as_the_same_participant(store: SQLiteRoomStore, taxonomy: tree.Taxonomy) -> None:
+def test_a_reloaded_phone_rejoins_as_the_same_participant(store: SQLRoomStore, taxonomy: tree.Taxonomy) -> None:
     room = at_question(store, "doelgroep", now=T0)
     token = store.join(room.code, now=T0)
     store.vote(room.code, token, "doelgroep", "ouderen", taxonomy=taxonomy, now=T0)
@@ -315,7 +325,7 @@ def test_a_reloaded_phone_rejoins_as_the_same_participant(store: SQLiteRoomStore
         store.rejoin(room.code, token, now=T0 + DEFAULT_TTL)
 
 
-def test_only_the_facilitator_key_resumes_a_room(store: SQLiteRoomStore) -> None:
+def test_only_the_facilitator_key_resumes_a_room(store: SQLRoomStore) -> None:
     room = store.create(now=T0)
     assert room.host_key and len(room.host_key) >= 16
     assert room.host_key not in repr(room)  # never in a log line
@@ -348,7 +358,7 @@ def test_a_rooms_file_from_before_facilitator_keys_is_upgraded(tmp_path: Path) -
     store.close()
 
 
-def test_reset_clears(store: SQLiteRoomStore, taxonomy: tree.Taxonomy) -> None:
+def test_reset_clears(store: SQLRoomStore, taxonomy: tree.Taxonomy) -> None:
     room = at_question(store, "uitvoering")
     token = store.join(room.code)
     store.vote(room.code, token, "uitvoering", "zelf", taxonomy=taxonomy)
@@ -371,13 +381,25 @@ def test_reset_clears(store: SQLiteRoomStore, taxonomy: tree.Taxonomy) -> None:
 def test_store_creates_its_folder(tmp_path: Path) -> None:
     store = SQLiteRoomStore(tmp_path / "new" / "folder" / "rooms.sqlite3")
     assert store.get(store.create().code)
-    journal = store._connect().execute("PRAGMA journal_mode").fetchone()[0]
-    assert journal == "wal"
+    with store.db.read() as tx:
+        assert tx.one("PRAGMA journal_mode") == ("wal",)
 
 
-def test_second_store_on_same_file_sees_rooms(tmp_path: Path, taxonomy: tree.Taxonomy) -> None:
-    path = tmp_path / "shared.sqlite3"
-    presenter, phone = SQLiteRoomStore(path), SQLiteRoomStore(path)
+def _twin(store: SQLRoomStore) -> SQLRoomStore:
+    """A second store on the same database: another process, or another replica."""
+    if isinstance(store, SQLiteRoomStore):
+        return SQLiteRoomStore(store.path)
+    return PostgresRoomStore(store.db.url)
+
+
+def _store_source(store: SQLRoomStore) -> str:
+    if isinstance(store, SQLiteRoomStore):
+        return f"SQLiteRoomStore({str(store.path)!r})"
+    return f"PostgresRoomStore({store.db.url!r})"
+
+
+def test_second_store_on_same_database_sees_rooms(store: SQLRoomStore, taxonomy: tree.Taxonomy) -> None:
+    presenter, phone = store, _twin(store)
     room = presenter.create()
     token = phone.join(format_code(room.code))
     presenter.set_step(room.code, 3)
@@ -387,17 +409,21 @@ def test_second_store_on_same_file_sees_rooms(tmp_path: Path, taxonomy: tree.Tax
     assert presenter.participants(room.code) == 1
 
 
-def test_vote_from_another_process(tmp_path: Path, taxonomy: tree.Taxonomy) -> None:
-    path = tmp_path / "shared.sqlite3"
-    store = SQLiteRoomStore(path)
+def test_votes_from_other_processes(store: SQLRoomStore, taxonomy: tree.Taxonomy) -> None:
+    """Three processes (as three replicas would) each join and vote 20 times at once: all 60 count once."""
     room = at_question(store, "gegevens")
     script = (
-        "import sys, tree; from tree.workshop.sqlite_store import SQLiteRoomStore\n"
-        "s = SQLiteRoomStore(sys.argv[1]); t = s.join(sys.argv[2])\n"
-        "s.vote(sys.argv[2], t, 'gegevens', 'verhalen', taxonomy=tree.load_databank().taxonomy)\n"
+        "import sys, tree; from tree.workshop.sql_store import SQLiteRoomStore, PostgresRoomStore\n"
+        f"s = {_store_source(store)}; tax = tree.load_databank().taxonomy\n"
+        "for _ in range(20):\n"
+        "    t = s.join(sys.argv[1])\n"
+        "    s.vote(sys.argv[1], t, 'gegevens', 'verhalen', taxonomy=tax)\n"
+        "    s.vote(sys.argv[1], t, 'gegevens', 'cijfers', taxonomy=tax)  # a change of mind: still one vote\n"
     )
-    subprocess.run([sys.executable, "-c", script, str(path), room.code], cwd=ROOT, check=True, timeout=60)
-    assert store.tally(room.code, "gegevens") == {"verhalen": 1}
+    procs = [subprocess.Popen([sys.executable, "-c", script, room.code], cwd=ROOT) for _ in range(3)]
+    assert [proc.wait(timeout=120) for proc in procs] == [0, 0, 0]
+    assert store.tally(room.code, "gegevens") == {"cijfers": 60}
+    assert store.participants(room.code) == 60
 
 
 def test_default_store_uses_env_and_caches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -409,7 +435,7 @@ def test_default_store_uses_env_and_caches(tmp_path: Path, monkeypatch: pytest.M
     assert (tmp_path / "sub" / "r.sqlite3").exists()
 
 
-def test_concurrent_participants_while_facilitator_advances(store: SQLiteRoomStore, taxonomy: tree.Taxonomy) -> None:
+def test_concurrent_participants_while_facilitator_advances(store: SQLRoomStore, taxonomy: tree.Taxonomy) -> None:
     """30 phones vote (and change their minds) through all five questions while the projector moves on.
 
     Only late taps may fail, as InvalidVote "not_current"; every question ends with each phone
@@ -478,3 +504,74 @@ def test_concurrent_participants_while_facilitator_advances(store: SQLiteRoomSto
     accepted_votes = sum(attempts) - sum(late)
     assert accepted_votes >= n * len(BRANCHES)
     print(f"{sum(attempts)} votes, {accepted_votes} accepted, {sum(late)} late")
+
+
+# --- schema versions and the deployment check --------------------------------------------------
+
+
+def test_schema_version_is_recorded_and_migration_is_idempotent(store: SQLRoomStore) -> None:
+    from tree.sqldb import stored_version
+    from tree.workshop.sql_store import SCHEMA
+
+    assert stored_version(store.db, "rooms") is None  # nothing before first use
+    room = store.create()
+    assert stored_version(store.db, "rooms") == SCHEMA.version == 3
+    assert store.migrate() == 3  # a second replica starting: nothing to do, nothing lost
+    assert store.get(room.code).code == room.code
+
+
+def test_a_database_newer_than_the_app_is_refused(store: SQLRoomStore) -> None:
+    from tree.sqldb import DatabaseUnavailable
+
+    store.create()
+    with store.db.write() as tx:
+        tx.execute("UPDATE schema_versions SET version = 99 WHERE component = 'rooms'")
+    with pytest.raises(DatabaseUnavailable, match="99"):
+        _twin(store).migrate()
+
+
+def test_replicas_starting_at_once_migrate_once(pg_schema_url: str) -> None:
+    stores = [PostgresRoomStore(pg_schema_url) for _ in range(4)]
+    errors: list[BaseException] = []
+
+    def start(s: SQLRoomStore) -> None:
+        try:
+            s.migrate()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start, args=(s,)) for s in stores]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=60)
+    assert not errors, errors
+    with stores[0].db.read() as tx:
+        assert tx.all("SELECT component, version FROM schema_versions") == [("rooms", 3)]
+    for s in stores:
+        s.close()
+
+
+def test_check_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pg_schema_url: str) -> None:
+    monkeypatch.delenv("BESLISBOOM_DATABASE_URL", raising=False)
+    monkeypatch.setenv("BESLISBOOM_ROOMS_DB", str(tmp_path / "c.sqlite3"))
+    [problem] = backend.check_store()
+    assert "ontbreken" in problem and "c.sqlite3" in problem
+    assert backend.check_store(upgrade=True) == []
+    assert backend.check_store() == []
+
+    monkeypatch.setenv("BESLISBOOM_DATABASE_URL", pg_schema_url)
+    assert backend.check_store(upgrade=True) == []
+    monkeypatch.setenv("BESLISBOOM_DATABASE_URL", "postgresql://nobody:secret@127.0.0.1:1/none")
+    [problem] = backend.check_store()
+    assert "niet bereikbaar" in problem and "secret" not in problem and "***" in problem
+    monkeypatch.setenv("BESLISBOOM_DATABASE_URL", "mysql://x")
+    [problem] = backend.check_store()
+    assert "postgresql://" in problem
+
+
+def test_default_store_picks_postgres_by_setting(monkeypatch: pytest.MonkeyPatch, pg_schema_url: str) -> None:
+    monkeypatch.setenv("BESLISBOOM_DATABASE_URL", pg_schema_url)
+    store = backend.default_store()
+    assert isinstance(store, PostgresRoomStore) and store is backend.default_store()
+    assert store.get(store.create().code)

@@ -237,8 +237,8 @@ def test_a_capped_room_tells_the_next_phone_it_is_full(room_db):
 
 
 def room_db_rooms(store):
-    conn = store._connect()
-    codes = [r[0] for r in conn.execute("SELECT code FROM rooms")]
+    with store.db.read() as tx:
+        codes = [r[0] for r in tx.all("SELECT code FROM rooms")]
     return [store.get(c) for c in codes]
 
 

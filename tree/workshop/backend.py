@@ -1,4 +1,9 @@
-"""Which room store this app process uses (one setting), shared by every session of the process."""
+"""Which room store this app process uses (one setting), shared by every session of the process.
+
+``BESLISBOOM_DATABASE_URL=postgresql://…`` → PostgreSQL, shared by every replica behind the load
+balancer. Without it: SQLite at ``BESLISBOOM_ROOMS_DB`` (default ``<repo>/var/rooms.sqlite3``), so
+``make run`` needs no server.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +11,61 @@ import functools
 import os
 from pathlib import Path
 
-from .sqlite_store import SQLiteRoomStore
+from ..sqldb import ENV_SQLITE, ENV_URL, DatabaseUnavailable, PostgresDatabase, stored_version
+from .sql_store import SCHEMA, PostgresRoomStore, SQLiteRoomStore, SQLRoomStore
 
 _ROOT = Path(__file__).resolve().parents[2]
-_ENV_DB = "BESLISBOOM_ROOMS_DB"
 
 
 @functools.cache
-def _store_for(path: Path) -> SQLiteRoomStore:
+def _sqlite_store(path: Path) -> SQLiteRoomStore:
     return SQLiteRoomStore(path)
 
 
-def default_store() -> SQLiteRoomStore:
-    """The app's store: ``$BESLISBOOM_ROOMS_DB`` or ``<repo>/var/rooms.sqlite3``; one instance per path,
-    so all sessions of a server process share its per-thread connections and schema check."""
-    env = os.environ.get(_ENV_DB)
-    path = Path(env).expanduser() if env else _ROOT / "var" / "rooms.sqlite3"
+@functools.cache
+def _postgres_store(url: str) -> PostgresRoomStore:
+    return PostgresRoomStore(url)
+
+
+def sqlite_path() -> Path:
+    env = os.environ.get(ENV_SQLITE)
+    return (Path(env).expanduser() if env else _ROOT / "var" / "rooms.sqlite3").resolve()
+
+
+def default_store() -> SQLRoomStore:
+    """The app's store; one instance per setting, so all sessions of a server process share its
+    connections (a pool on PostgreSQL, one per thread on SQLite) and its schema check."""
+    url = os.environ.get(ENV_URL, "").strip()
+    if url:
+        if not url.startswith(("postgresql://", "postgres://")):
+            raise DatabaseUnavailable(f"{ENV_URL} moet met postgresql:// beginnen / must start with postgresql://")
+        return _postgres_store(url)
+    path = sqlite_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    return _store_for(path.resolve())
+    return _sqlite_store(path)
+
+
+def check_store(*, upgrade: bool = False) -> list[str]:
+    """Problems with the configured store, one line each; empty when it is reachable and current.
+
+    Used by ``python -m tree check-config`` before a deployment takes traffic. With ``upgrade``
+    the missing migrations run first (as the app does on first use).
+    """
+    try:
+        store = default_store()
+        if isinstance(store.db, PostgresDatabase):
+            store.db.probe()
+        if upgrade:
+            store.migrate()
+        version = stored_version(store.db, SCHEMA.component)
+    except DatabaseUnavailable as err:
+        return [str(err)]
+    except Exception as err:
+        first = str(err).splitlines()[0] if str(err) else ""
+        return [f"room store / opslag sessies: {type(err).__name__}: {first}"]
+    where = store.db.describe()
+    if version is None:
+        return [f"{where}: tabellen voor sessies ontbreken / room tables missing (start the app once or use --upgrade)"]
+    if version < SCHEMA.version:
+        return [f"{where}: schema versie {version}, verwacht {SCHEMA.version} / schema not migrated"]
+    return []

@@ -9,7 +9,8 @@ Every Streamlit session runs in its own thread, and a deployment may run several
 processes, so the room state cannot live in memory: it lives behind the small :class:`RoomStore`
 interface, with :class:`SQLiteRoomStore` as the embedded default (one file, WAL journal, every
 write in a ``BEGIN IMMEDIATE`` transaction so checks and writes are atomic across threads and
-processes). Another backend (Redis, Postgres) only has to implement the same methods.
+processes) and :class:`PostgresRoomStore` for several app replicas (both in
+:mod:`tree.workshop.sql_store`, one SQL implementation over :mod:`tree.sqldb`).
 
 Room codes are 8 characters from a 31-character alphabet without look-alikes (no 0/O/1/I/L),
 drawn with :mod:`secrets`: 31**8 ≈ 8.5e11 codes, while a room lives a few hours and there are at
@@ -59,10 +60,7 @@ DEFAULT_TTL = timedelta(hours=4)
 #: The vote "weet ik niet / geen voorkeur".
 NO_PREFERENCE = ""
 
-#: How long a writer waits for another thread or process to finish its write before giving up.
-_BUSY_TIMEOUT_MS = 15_000
 _CREATE_ATTEMPTS = 20
-_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f+00:00"  # fixed width, so SQL can compare the texts
 
 
 # --- errors -----------------------------------------------------------------------------------
@@ -181,12 +179,6 @@ def _now(now: datetime | None) -> datetime:
     return now.astimezone(UTC)
 
 
-def _ts(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime(_TIME_FORMAT)
-
-
-def _parse_ts(text: str) -> datetime:
-    return datetime.fromisoformat(text)
 
 
 # --- the room -----------------------------------------------------------------------------------
