@@ -10,7 +10,7 @@ import pytest
 
 import tree
 from tree.advice import Advice, build_advice
-from tree.advice_render import latin1_safe, to_markdown, to_pdf
+from tree.advice_render import to_docx, to_markdown, to_pdf
 from tree.i18n import strings, t
 from tree.safe_text import md_doc
 
@@ -68,13 +68,30 @@ def section(md: str, heading: str) -> str:
     return md[start: start + len(heading) + nxt.start()] if nxt else md[start:]
 
 
-def pdf_text(data: bytes) -> bytes:
-    """Uncompressed PDF bytes with adjacent text runs joined (fpdf2 writes ``(a) Tj (b) Tj``)."""
-    return data.replace(b") Tj (", b"")
+def pdf_reader(data: bytes):
+    import io
+
+    from pypdf import PdfReader
+
+    return PdfReader(io.BytesIO(data))
+
+
+def pdf_text(data: bytes) -> str:
+    """The PDF's text as a reader extracts it (the font is embedded: the bytes hold glyph ids)."""
+    return "\n".join(page.extract_text() for page in pdf_reader(data).pages)
 
 
 def pdf_pages(data: bytes) -> int:
-    return int(re.search(rb"/Count (\d+)", data).group(1))
+    return len(pdf_reader(data).pages)
+
+
+def pdf_links(data: bytes) -> set[str]:
+    return {
+        annot.get_object()["/A"]["/URI"]
+        for page in pdf_reader(data).pages
+        for annot in page.get("/Annots") or []
+        if "/A" in annot.get_object()
+    }
 
 
 # --- build_advice ------------------------------------------------------------------------------
@@ -332,52 +349,53 @@ def test_pdf_is_a_pdf(bank):
 
 def test_pdf_text_links_and_page_numbers(bank):
     link = "https://beslisboom.example/?doelgroep=ouderen"
-    advice, _ = advise(bank, OUD_EENZAAM, question="Eén jaar minder eenzaam – “echt” … ≥ 3 keer?", link=link)
-    raw = to_pdf(bank, advice, compress=False)
-    data = pdf_text(raw)
+    question = "Eén jaar minder eenzaam – “echt” … ≥ 3 keer in Łódź, € 5?"
+    advice, _ = advise(bank, OUD_EENZAAM, question=question, link=link)
+    raw = to_pdf(bank, advice)
+    text = pdf_text(raw)
     pages = pdf_pages(raw)
-    for text in (b"Advies meetinstrument", b"Eenzaamheidsschaal Oud", b"Brede Volwassenenlijst",
-                 b"2026-11-23", bank.version.encode(), b"Uw onderzoeksvraag",
-                 'Eén jaar minder eenzaam - "echt" ... >= 3 keer?'.encode("latin-1"),
-                 b"Doelgroep: Ouderen - via Volwassenen", f"Pagina {pages} van {pages}".encode()):
-        assert text in data, text
-    for url in (link, "https://example.org/eso", "https://example.org/eso-handleiding",
-                "https://example.org/breed-bron"):
-        assert f"/URI ({url})".encode() in data, url
+    for part in ("Advies meetinstrument", "Eenzaamheidsschaal Oud", "Brede Volwassenenlijst",
+                 "2026-11-23", bank.version, "Uw onderzoeksvraag", question,
+                 "Doelgroep: Ouderen — via Volwassenen", f"Pagina {pages} van {pages}"):
+        assert part in text, part
+    assert "?" not in text.replace(question, "").replace(link, "")  # no character was replaced by a "?"
+    assert {link, "https://example.org/eso", "https://example.org/eso-handleiding",
+            "https://example.org/breed-bron"} <= pdf_links(raw)
 
 
 def test_pdf_many_instruments_span_pages_with_numbers(bank):
     shipped = tree.load_databank()
     advice, _ = advise(shipped, {}, chosen=sorted(shipped.instruments)[:8])
-    raw = to_pdf(shipped, advice, compress=False)
+    raw = to_pdf(shipped, advice)
     pages = pdf_pages(raw)
     assert pages > 2
-    for n in range(1, pages + 1):
-        assert f"Pagina {n} van {pages}".encode() in pdf_text(raw)
+    for n, page in enumerate(pdf_reader(raw).pages, start=1):
+        assert f"Pagina {n} van {pages}" in page.extract_text()
 
 
 def test_pdf_english(bank):
     advice, _ = advise(bank, OUD_EENZAAM, lang="en")
-    raw = to_pdf(bank, advice, compress=False)
-    data = pdf_text(raw)
-    assert b"Measurement instrument advice" in data
-    assert b"Target group: Older people - via Adults" in data
-    assert f"Page 1 of {pdf_pages(raw)}".encode() in data
-    assert b"Pagina" not in data
+    raw = to_pdf(bank, advice)
+    text = pdf_text(raw)
+    assert "Measurement instrument advice" in text
+    assert "Target group: Older people — via Adults" in text
+    assert f"Page 1 of {pdf_pages(raw)}" in text
+    assert "Pagina" not in text
 
 
-# --- latin1_safe ---------------------------------------------------------------------------------
+def test_word_document_has_the_advice_as_headings_and_lists(bank):
+    import io
 
+    from docx import Document
 
-def test_latin1_safe_maps_typographic_characters():
-    raw = "a – b — c ‘d’ “e” f… • ≥1 ≤2 3×4 é ë € Łódź ő 漢"
-    assert latin1_safe(raw) == "a - b - c 'd' \"e\" f... - >=1 <=2 3×4 é ë EUR Lódz o ?"
-
-
-def test_latin1_safe_always_encodes_and_composes_accents():
-    text = latin1_safe("cafe\u0301\u2009x\u200by\r\nz \U0001f600 \u2192")
-    assert text == "café xy\nz ? ->"
-    text.encode("latin-1")  # must not raise
+    advice, md = advise(bank, OUD_EENZAAM, question="Minder eenzaam – ≥ 3 keer?")
+    doc = Document(io.BytesIO(to_docx(bank, advice)))
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert headings[:2] == ["Advies meetinstrument", "Uw onderzoeksvraag"]
+    assert "1. Eenzaamheidsschaal Oud (ESO)" in headings
+    body = "\n".join(p.text for p in doc.paragraphs)
+    assert "Minder eenzaam – ≥ 3 keer?" in body
+    assert doc.core_properties.title == "Advies meetinstrument"
 
 
 def test_shipped_databank_renders_in_both_languages():

@@ -16,10 +16,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from . import describe
 from .databank import Databank
+from .document import Block, Span, block, field
 from .i18n import LANGUAGES, t
 from .links import QUESTION_CHARS
 from .nudges import SATISFACTION
@@ -125,42 +125,13 @@ def _picked_matches(bank: Databank, rec: Recommendation, chosen: Sequence[str]) 
 # --- the document as blocks ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Span:
-    """A run of text, optionally bold or a link."""
-
-    text: str
-    url: str | None = None
-    bold: bool = False
-
-
-BlockKind = Literal["h1", "h2", "h3", "p", "quote", "li", "small", "rule"]
-
-
-@dataclass(frozen=True)
-class Block:
-    """One paragraph-level element; ``level`` nests list items (0 = top)."""
-
-    kind: BlockKind
-    spans: tuple[Span, ...] = ()
-    level: int = 0
-
-    @property
-    def text(self) -> str:
-        return "".join(s.text for s in self.spans)
-
-
 def tx(lang: str, key: str, **values: object) -> str:
     """A string from the ``advice`` section of the locale files."""
     return t(lang, f"advice.{key}", **values)
 
 
-def _b(kind: BlockKind, *parts: str | Span, level: int = 0) -> Block:
-    return Block(kind, tuple(p if isinstance(p, Span) else Span(p) for p in parts), level)
-
-
-def _field(label: str, value: str | Span, level: int = 0) -> Block:
-    return _b("li", Span(f"{label}: ", bold=True), value, level=level)
+_b = block
+_field = field
 
 
 instrument_name = describe.name_with_abbreviation

@@ -232,6 +232,9 @@ class Scoring(BaseModel):
     interpretation: Text | None = Field(
         default=None, description="Gepubliceerde afkappunten of normen, met de getallen uit de bron."
     )
+    reference: NonEmpty | None = Field(
+        default=None, description="Waar de scoring vandaan komt (handleiding of studie, met jaar); staat ook onder sources."
+    )
 
 
 class Instrument(BaseModel):
