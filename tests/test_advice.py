@@ -388,7 +388,7 @@ def test_word_document_has_the_advice_as_headings_and_lists(bank):
 
     from docx import Document
 
-    advice, md = advise(bank, OUD_EENZAAM, question="Minder eenzaam – ≥ 3 keer?")
+    advice, _ = advise(bank, OUD_EENZAAM, question="Minder eenzaam – ≥ 3 keer?")
     doc = Document(io.BytesIO(to_docx(bank, advice)))
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
     assert headings[:2] == ["Advies meetinstrument", "Uw onderzoeksvraag"]

@@ -1,7 +1,8 @@
-"""Command line: ``python -m tree validate|recommend|coverage|export|docs``.
+"""Command line: ``python -m tree validate|recommend|coverage|export|open-data|check-config|docs|hash-password``.
 
 Every command takes ``--databank DIR`` (default: the shipped ``instruments/``), so scripts,
-CI and curators can point it at a working copy.
+CI and curators can point it at a working copy. ``open-data`` and ``check-config`` act for a
+deployment, so their default is the app's own databank (``$BESLISBOOM_DATABANK``).
 """
 
 from __future__ import annotations
@@ -48,6 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="the whole databank as open data")
     _add_databank(p)
     p.add_argument("--format", choices=("json", "csv"), default="json")
+
+    p = sub.add_parser("open-data", help="write the open data files (JSON, CSV, schema, version)")
+    p.add_argument("--databank", metavar="DIR", default=None, help="default: $BESLISBOOM_DATABANK or the shipped one")
+    p.add_argument("--out", metavar="DIR", default=None, help="output folder (default: static/open-data)")
+
+    p = sub.add_parser("check-config", help="check a deployment before it takes traffic; one line per problem")
+    p.add_argument("--databank", metavar="DIR", default=None, help="default: $BESLISBOOM_DATABANK or the shipped one")
+    p.add_argument("--upgrade", action="store_true", help="run the room store's missing migrations first")
 
     p = sub.add_parser("hash-password", help="hash a curator password for secrets.toml or BESLISBOOM_CURATORS")
     p.add_argument("name", help="the curator's login name")
@@ -153,6 +162,34 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _app_databank(args: argparse.Namespace) -> str:
+    """For the commands that act for a deployment: the databank the app would use."""
+    import os
+
+    return args.databank or os.environ.get("BESLISBOOM_DATABANK") or str(DEFAULT_PATH)
+
+
+def cmd_open_data(args: argparse.Namespace) -> int:
+    from .opendata import DEFAULT_DIR, VERSION_FILE, write
+
+    out = args.out or DEFAULT_DIR
+    write(_app_databank(args), out)
+    print(f"open data geschreven / written: {out} (zie / see {VERSION_FILE})", file=sys.stderr)
+    return 0
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    from .check_config import from_environment, run
+
+    problems = run(from_environment(databank=_app_databank(args), upgrade=args.upgrade))
+    for line in problems:
+        print(line)
+    n = len(problems)
+    summary = f"{n} {'probleem' if n == 1 else 'problemen'} / problems" if n else "klaar / ready for traffic"
+    print(f"check-config: {summary}", file=sys.stderr)
+    return 1 if problems else 0
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -194,6 +231,8 @@ COMMANDS = {
     "recommend": cmd_recommend,
     "coverage": cmd_coverage,
     "export": cmd_export,
+    "open-data": cmd_open_data,
+    "check-config": cmd_check_config,
     "docs": cmd_docs,
     "hash-password": cmd_hash_password,
 }

@@ -1,4 +1,9 @@
-"""The whole databank as open data: JSON (nested) or CSV (one row per instrument)."""
+"""The whole databank as open data: JSON (nested) or CSV (one row per instrument).
+
+``active_only`` leaves out retired records (``status: ingetrokken``): the published open data
+(:mod:`tree.opendata`) holds what the wizard can recommend, while a curator's export keeps every
+record so a sheet round trip loses nothing.
+"""
 
 from __future__ import annotations
 
@@ -14,17 +19,18 @@ from .schema import Instrument
 LIST_SEPARATOR = "; "
 
 
-def to_json(bank: Databank) -> str:
+def to_json(bank: Databank, *, active_only: bool = False) -> str:
     doc = {
         "databank_version": bank.version,
         "questions": bank.taxonomy.model_dump(mode="json", exclude_none=True)["questions"],
-        "instruments": [i.model_dump(mode="json", exclude_none=True) for i in _sorted(bank)],
+        "instruments": [i.model_dump(mode="json", exclude_none=True) for i in _sorted(bank, active_only)],
     }
     return json.dumps(doc, ensure_ascii=False, indent=2)
 
 
-def _sorted(bank: Databank) -> list[Instrument]:
-    return sorted(bank.instruments.values(), key=lambda i: i.id)
+def _sorted(bank: Databank, active_only: bool = False) -> list[Instrument]:
+    insts = bank.active if active_only else bank.instruments.values()
+    return sorted(insts, key=lambda i: i.id)
 
 
 def instrument_row(inst: Instrument, max_sources: int) -> dict[str, str]:
@@ -51,14 +57,14 @@ def instrument_row(inst: Instrument, max_sources: int) -> dict[str, str]:
     return row
 
 
-def rows(bank: Databank) -> list[dict[str, str]]:
-    insts = _sorted(bank)
+def rows(bank: Databank, *, active_only: bool = False) -> list[dict[str, str]]:
+    insts = _sorted(bank, active_only)
     max_sources = max((len(i.sources) for i in insts), default=1)
     return [instrument_row(i, max_sources) for i in insts]
 
 
-def to_csv(bank: Databank) -> str:
-    data = rows(bank)
+def to_csv(bank: Databank, *, active_only: bool = False) -> str:
+    data = rows(bank, active_only=active_only)
     buf = io.StringIO()
     if data:
         writer = csv.DictWriter(buf, fieldnames=list(data[0]), lineterminator="\n")

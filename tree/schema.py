@@ -233,7 +233,8 @@ class Scoring(BaseModel):
         default=None, description="Gepubliceerde afkappunten of normen, met de getallen uit de bron."
     )
     reference: NonEmpty | None = Field(
-        default=None, description="Waar de scoring vandaan komt (handleiding of studie, met jaar); staat ook onder sources."
+        default=None,
+        description="Waar de scoring vandaan komt (handleiding of studie, met jaar); staat ook onder sources.",
     )
 
 

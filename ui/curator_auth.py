@@ -51,6 +51,10 @@ def require() -> str:
     """The signed-in curator's name; otherwise draw the login (or the closed notice) and stop."""
     lang = state.lang()
     cfg = config()
+    if cfg.closed_on_purpose:  # a decision of this deployment: no how-to-open for visitors
+        st.title(t(lang, "curator.title"))
+        st.info(t(lang, "curator.closed_here"))
+        st.stop()
     if cfg.closed:
         st.title(t(lang, "curator.title"))
         st.warning(t(lang, "curator.closed"))

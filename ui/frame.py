@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from tree import Databank, DatabankError, load_databank
+from tree import Databank, DatabankError, load_databank, opendata
 from tree.curate import sync
 from tree.databank import DEFAULT_PATH
 from tree.i18n import LANGUAGES, t
@@ -29,12 +29,15 @@ def databank() -> Databank:
     # with a git remote: pull others' changes in the background (BESLISBOOM_SYNC_SECONDS, default 60)
     sync.start_background(path or DEFAULT_PATH, float(os.environ.get(SYNC_ENV, "60")))
     try:
-        return load_databank(path)
+        bank = load_databank(path)
     except DatabankError as err:
         st.error(t(state.lang(), "frame.databank_broken"))
         for p in err.problems:
             st.code(str(p), language=None)
         st.stop()
+    # the open data next to the app follows the databank (a dict lookup unless it changed)
+    opendata.publish(bank)
+    return bank
 
 
 def navigation() -> None:
@@ -61,8 +64,23 @@ def setup(*, sidebar: bool = True) -> Databank:
     if sidebar:
         navigation()
         st.sidebar.caption(t(state.lang(), "frame.about"))
+        # small Markdown, not a caption: links in a caption are too pale to read (axe: contrast)
+        st.sidebar.markdown(f":small[{open_data_links(state.lang())}]")
     language_switch()
     return bank
+
+
+def open_data_links(lang: str) -> str:
+    """Links to the open data; relative, so they also hold under ``server.baseUrlPath``."""
+    base = opendata.URL_PATH
+    return t(
+        lang,
+        "frame.open_data",
+        json=f"{base}/{opendata.JSON_FILE}",
+        csv=f"{base}/{opendata.CSV_FILE}",
+        schema=f"{base}/{opendata.SCHEMA_FILE}",
+        version=f"{base}/{opendata.VERSION_FILE}",
+    )
 
 
 def _on_language() -> None:

@@ -4,7 +4,9 @@ Two ways in, both configured outside the code: Streamlit's OIDC login (``[auth]`
 ``secrets.toml``) for production, with an allow-list of curator e-mail addresses, and local
 accounts with a salted PBKDF2 hash (in ``secrets.toml`` or the ``BESLISBOOM_CURATORS``
 environment variable) for small installs and tests. With nothing configured the workspace is
-closed: there is no default password and no open mode.
+closed: there is no default password and no open mode. ``BESLISBOOM_CURATORS=closed`` closes it
+on purpose: ``python -m tree check-config`` then knows the closed workspace is a decision, not a
+forgotten step, and the page says so instead of explaining how to open it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from ..safe_text import plain_line
 from ..throttle import Backoff
 
 ENV_VAR = "BESLISBOOM_CURATORS"
+#: The value of ``BESLISBOOM_CURATORS`` that closes the workspace on purpose (a read-only mirror, or
+#: replicas whose databank is curated elsewhere). It wins over every account, also in secrets.toml.
+CLOSED_VALUE = "closed"
 ALGORITHM = "pbkdf2_sha256"
 DEFAULT_ITERATIONS = 600_000  # OWASP 2023 guidance for PBKDF2-HMAC-SHA256
 
@@ -36,6 +41,20 @@ def hash_password(password: str, *, iterations: int = DEFAULT_ITERATIONS, salt: 
     digest = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt, iterations)
     b64 = base64.b64encode
     return f"{ALGORITHM}${iterations}${b64(salt).decode()}${b64(digest).decode()}"
+
+
+def hash_is_wellformed(encoded: str) -> bool:
+    """Could this stored hash ever match? (A typo in a deployment's settings locks a curator out.)"""
+    try:
+        algorithm, iterations, salt, expected = encoded.split("$")
+        return (
+            algorithm == ALGORITHM
+            and int(iterations) > 0
+            and len(base64.b64decode(salt, validate=True)) > 0
+            and len(base64.b64decode(expected, validate=True)) == hashlib.sha256().digest_size
+        )
+    except (ValueError, TypeError):
+        return False
 
 
 def verify_password(password: str, encoded: str) -> bool:
@@ -57,10 +76,15 @@ class CuratorConfig:
     local_users: dict[str, str] = field(default_factory=dict)  # name -> password hash
     oidc: bool = False  # Streamlit's [auth] section is present
     oidc_emails: frozenset[str] = frozenset()  # who may curate after an OIDC login
+    closed_on_purpose: bool = False  # BESLISBOOM_CURATORS=closed
 
     @property
     def closed(self) -> bool:
-        return not self.local_users and not (self.oidc and self.oidc_emails)
+        return self.closed_on_purpose or (not self.local_users and not (self.oidc and self.oidc_emails))
+
+
+def closed_on_purpose(env: Mapping[str, str]) -> bool:
+    return env.get(ENV_VAR, "").strip().lower() == CLOSED_VALUE
 
 
 def _parse_env(value: str) -> dict[str, str]:
@@ -76,6 +100,8 @@ def _parse_env(value: str) -> dict[str, str]:
 
 def config_from(secrets: Mapping[str, Any], env: Mapping[str, str]) -> CuratorConfig:
     """Read the curator set-up from Streamlit secrets and the environment."""
+    if closed_on_purpose(env):
+        return CuratorConfig(closed_on_purpose=True)
     section = secrets.get("curators", {}) or {}
     users = {str(k): str(v) for k, v in dict(section.get("users", {}) or {}).items()}
     users.update(_parse_env(env.get(ENV_VAR, "")))

@@ -11,7 +11,8 @@ Under the databank lock it
 5. writes a journal (``_pending.json``: the entry id, who, why and every new text), atomically;
 6. renames the temp files into place;
 7. records the change in the history (git commit or ``_history.jsonl``) under the journal's id;
-8. removes the journal.
+8. removes the journal;
+9. pushes to the remote (:mod:`.sync`) and regenerates the published open data (:mod:`tree.opendata`).
 
 The journal is the commit point. A kill before it leaves the old files and no history entry
 (only stray temp files, which recovery removes). A kill after it is rolled forward by the next
@@ -32,6 +33,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import opendata
 from ..safe_files import UnsafeFile, read_inside
 from . import history, sync
 from .errors import Conflict, ValidationFailed
@@ -283,4 +285,5 @@ def commit(
         # with a remote: push now (a rejected push is rebased; an unreachable remote stays pending;
         # a real conflict raises Conflict with both texts, ours kept aside)
         sync.push(bank)
+        opendata.after_commit(bank)  # the published open data follows every save; it never raises
         return entry_id
