@@ -48,6 +48,8 @@ class Block:
     spans: tuple[Span, ...] = ()
     level: int = 0
     rows: tuple[tuple[str, ...], ...] = ()
+    #: Relative column widths of a table (None: equal).
+    widths: tuple[int, ...] | None = None
 
     @property
     def text(self) -> str:
@@ -65,8 +67,9 @@ def field(label: str, value: str | Span, level: int = 0) -> Block:
     return block("li", Span(f"{label}: ", bold=True), value, level=level)
 
 
-def table(rows: Sequence[Sequence[str]]) -> Block:
-    return Block("table", rows=tuple(tuple(str(c) for c in row) for row in rows))
+def table(rows: Sequence[Sequence[str]], widths: Sequence[int] | None = None) -> Block:
+    cells = tuple(tuple(str(c) for c in row) for row in rows)
+    return Block("table", rows=cells, widths=tuple(widths) if widths else None)
 
 
 @dataclass(frozen=True)
@@ -186,7 +189,7 @@ def _pdf_table(pdf, b: Block) -> None:
 
     with pdf.table(
         line_height=height, text_align="LEFT", borders_layout="HORIZONTAL_LINES",
-        headings_style=FontFace(emphasis="BOLD"), first_row_as_headings=True,
+        headings_style=FontFace(emphasis="BOLD"), first_row_as_headings=True, col_widths=b.widths,
     ) as tbl:
         for cells in b.rows:
             row = tbl.row()
