@@ -32,21 +32,28 @@ def test_both_languages_have_the_same_keys():
     assert set(strings("nl")) == set(strings("en"))
 
 
+#: Modules with a ``tx(lang, "key")`` helper that reads ``<section>.<key>``.
+TX_SECTIONS = {"advice.py": "advice", "document.py": "plan"}
+
+
 def _used_keys() -> tuple[set[str], set[str]]:
     """Keys written out in the code, and the prefixes of keys the code builds (f"kinds.{kind}")."""
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
-    text = "\n".join(
-        p.read_text(encoding="utf-8")
-        for folder in ("tree", "ui", "pages")
-        for p in (root / folder).rglob("*.py")
-    ) + (root / "app.py").read_text(encoding="utf-8")
-    literal = set(re.findall(r"[\"']([a-z_]+\.[a-z0-9_.-]+)[\"']", text))
-    built = set(re.findall(r"f[\"']([a-z_]+\.[a-z_]*)\{", text))
-    # tx(lang, "key") in the advice module reads "advice.<key>"
-    literal |= {f"advice.{k}" for k in re.findall(r"tx\([a-z_.]+, [\"']([a-z_]+)[\"']", text)}
-    built |= {f"advice.{k}" for k in re.findall(r"tx\([a-z_.]+, f[\"']([a-z_]*)\{", text)}
+    files = [p for folder in ("tree", "ui", "pages") for p in (root / folder).rglob("*.py")] + [root / "app.py"]
+    literal: set[str] = set()
+    built: set[str] = set()
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        literal |= set(re.findall(r"[\"']([a-z_]+\.[a-z0-9_.-]+)[\"']", text))
+        built |= set(re.findall(r"f[\"']([a-z_]+\.[a-z_]*)\{", text))
+        section = TX_SECTIONS.get(path.name) if path.parent.name in ("tree", "meetplan") else None
+        if section:
+            literal |= {f"{section}.{k}" for k in re.findall(r"tx\(\s*[a-z_.]+,\s*[\"']([a-z_]+)[\"']", text)}
+            built |= {f"{section}.{k}" for k in re.findall(r"tx\(\s*[a-z_.]+,\s*f[\"']([a-z_]*)\{", text)}
+    # the tx helpers' own f"advice.{key}" / f"plan.{key}" say nothing about which keys are used
+    built -= {f"{section}." for section in TX_SECTIONS.values()}
     return literal, built
 
 

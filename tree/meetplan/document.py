@@ -157,7 +157,8 @@ def _effort(plan: Plan) -> list[Block]:
     lang = plan.lang
     unknown, na = tx(lang, "unknown"), tx(lang, "not_applicable")
     out = [block("h2", tx(lang, "s_effort")), block("p", tx(lang, "effort_intro"))]
-    rows = [[tx(lang, c) for c in ("col_instrument", "col_minutes", "col_respondents", "col_moments", "col_hours")]]
+    rows = [[tx(lang, "col_instrument"), tx(lang, "col_minutes"), tx(lang, "col_respondents"), tx(lang, "col_moments"),
+             tx(lang, "col_hours")]]
     for item in plan.items:
         e = item.effort
         name = describe.name_with_abbreviation(item.instrument, lang)
@@ -252,8 +253,7 @@ def _timeline(plan: Plan) -> list[Block]:
     lang = plan.lang
     c = plan.choices
 
-    def when(key: str, day: dt.date | None) -> str:
-        label = tx(lang, key)
+    def when(label: str, day: dt.date | None) -> str:
         return tx(lang, "when_on", label=label, date=date_text(day, lang)) if day else label
 
     by_moment: dict[str, list[PlanItem]] = {}
@@ -262,13 +262,15 @@ def _timeline(plan: Plan) -> list[Block]:
             by_moment.setdefault(m.kind, []).append(item)
     rows = [[tx(lang, "col_when"), tx(lang, "col_what")], [tx(lang, "when_before"), tx(lang, "do_prepare")]]
     if by_moment.get("voor"):
-        rows.append([when("when_start", c.start), tx(lang, "do_baseline", names=_names(by_moment["voor"], lang))])
+        names = _names(by_moment["voor"], lang)
+        rows.append([when(tx(lang, "when_start"), c.start), tx(lang, "do_baseline", names=names)])
     if by_moment.get("tijdens"):
         middle = next((m.date for i in by_moment["tijdens"] for m in i.moments if m.kind == "tijdens"), None)
-        rows.append([when("when_middle", middle), tx(lang, "do_process", names=_names(by_moment["tijdens"], lang))])
+        names = _names(by_moment["tijdens"], lang)
+        rows.append([when(tx(lang, "when_middle"), middle), tx(lang, "do_process", names=names)])
     closing = by_moment.get("na", []) + [i for i in by_moment.get("achteraf", []) if i not in by_moment.get("na", [])]
     if closing:
-        rows.append([when("when_end", c.end), tx(lang, "do_followup", names=_names(closing, lang))])
+        rows.append([when(tx(lang, "when_end"), c.end), tx(lang, "do_followup", names=_names(closing, lang))])
     readers = _readers(plan, lang)
     report = tx(lang, "do_report", readers=readers) if readers else tx(lang, "do_report_plain")
     rows.append([tx(lang, "when_after"), report])
