@@ -21,6 +21,8 @@ from .schema import BRANCHES, Taxonomy
 #: its facilitator key (so a reload of the projector keeps the room), and a phone's room and
 #: participant token.
 EXTRA_PARAMS = ("vraag", "lang", "stap", "vergelijk", "id", "kamer", "sleutel", "code", "deelnemer")
+#: The meetplan's answers (checked in full by :func:`tree.meetplan.answers.from_params`).
+PLAN_PARAMS = ("plan", "aantal", "van", "tot", "doel", "wie", "lezers")
 #: Streamlit's own parameters: not ours to report.
 PLATFORM_PARAMS = ("embed", "embed_options")
 
@@ -101,6 +103,9 @@ def parse_params(params: Mapping[str, str | Sequence[str]], taxonomy: Taxonomy) 
             break
         raw = _raw(raw_value)
         if key in PLATFORM_PARAMS:
+            continue
+        if key in PLAN_PARAMS:
+            extras[key] = raw  # already cut to MAX_RAW_CHARS; the meetplan checks each value
             continue
         if key in EXTRA_PARAMS:
             value = _extra(key, raw, unknown)

@@ -33,5 +33,6 @@ PRESENTER = Route("pages/presenter.py", "presenter", "nav.presenter", ":material
 ROOM = Route("pages/kamer.py", "kamer", "nav.room", ":material/groups:", in_sidebar=False)
 CURATOR = Route("pages/curator.py", "curator", "nav.curator", ":material/edit_note:")
 INSTRUMENT = Route("pages/instrument.py", "instrument", "nav.instrument", ":material/description:", in_sidebar=False)
+MEETPLAN = Route("pages/meetplan.py", "meetplan", "nav.meetplan", ":material/event_note:", in_sidebar=False)
 
-ROUTES: tuple[Route, ...] = (WIZARD, COMPARE, PRESENTER, ROOM, CURATOR, INSTRUMENT)
+ROUTES: tuple[Route, ...] = (WIZARD, COMPARE, PRESENTER, ROOM, CURATOR, INSTRUMENT, MEETPLAN)

@@ -266,9 +266,22 @@ def compare_bar(lang: str) -> None:
             st.switch_page(routes.COMPARE.file, query_params={**state.params(), "vergelijk": ",".join(chosen)})
 
 
+def meetplan_entry(lang: str) -> None:
+    """The next step after choosing: when, with whom, how much work, what may be stored."""
+    with st.container(border=True):
+        st.subheader(t(lang, "results.plan_heading"))
+        st.write(t(lang, "results.plan_intro"))
+        if st.button(t(lang, "results.plan_go"), type="primary", key="plan_go", icon=":material/event_note:"):
+            for key in ("plan", "mp_step", "plan_notice"):
+                ss.pop(key, None)  # a fresh plan from this advice
+            st.switch_page(routes.MEETPLAN.file, query_params=state.params(
+                vergelijk=",".join(ss.get("compare", [])) or None))
+
+
 def share_and_download(bank: Databank, rec, lang: str) -> None:
     from tree import advice, advice_render
 
+    meetplan_entry(lang)
     st.header(t(lang, "results.take_away"))
     base = str(st.context.url or "").split("?")[0] if hasattr(st.context, "url") else ""
     from tree.links import to_query

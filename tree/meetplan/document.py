@@ -75,6 +75,8 @@ def _question(bank: Databank, plan: Plan) -> list[Block]:
 def _what(bank: Databank, plan: Plan) -> list[Block]:
     lang = plan.lang
     out = [block("h2", tx(lang, "s_what"))]
+    if plan.dropped:
+        out.append(block("small", tx(lang, "dropped", ids=", ".join(plan.dropped))))
     if not plan.items:
         out.append(block("p", tx(lang, "no_instruments")))
         return out
@@ -105,8 +107,6 @@ def _what(bank: Databank, plan: Plan) -> list[Block]:
         out.append(block("p", tx(lang, "add_numbers")))
     if any(i.role == "ervaring" for i in plan.items):
         out.extend(_sources(lang, "satisfaction_not_effect"))
-    if plan.dropped:
-        out.append(block("small", tx(lang, "dropped", ids=", ".join(plan.dropped))))
     return out
 
 
