@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
+import io
 import re
-import zlib
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -121,14 +120,10 @@ def test_shared_link_with_unknown_option_shows_a_notice(app: App) -> None:
 
 
 def _pdf_text(data: bytes) -> str:
-    """Every content stream of the PDF, inflated where compressed, as latin-1 text."""
-    chunks = []
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
-        raw = match.group(1)
-        with contextlib.suppress(zlib.error):  # not every stream is FlateDecode
-            raw = zlib.decompress(raw)
-        chunks.append(raw.decode("latin-1"))
-    return "\n".join(chunks)
+    """The PDF's text as a reader extracts it (the font is embedded, so the bytes hold glyph ids)."""
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 def test_pdf_download_contains_the_answers(app: App, tmp_path) -> None:
@@ -173,3 +168,45 @@ def test_switch_to_english(app: App) -> None:
     # the switch sits in the page itself, so it is there on a phone too
     app.act(lambda: app.main().get_by_text("English", exact=True).click(), heading="Your advice")
     expect(app.main()).to_contain_text("Target group: Older people")
+
+
+def test_meetplan_journey_downloads_word_and_pdf(app: App, tmp_path) -> None:
+    """From the advice to a meetplan: answer two questions, skip the rest, take the plan away."""
+    page = app.page
+    app.open(SHARED + "&vraag=Worden+ouderen+minder+eenzaam%3F", heading="Uw advies")
+    app.act(lambda: page.get_by_role("button", name="Maak een meetplan").click(),
+            heading="Welke instrumenten neemt u mee?")
+    app.act(lambda: page.get_by_role("button", name="Volgende →").click(),
+            heading="Met hoeveel deelnemers, en wanneer?")
+    field = page.get_by_label("Aantal deelnemers")
+    field.fill("40")
+    app.act(lambda: field.press("Enter"))
+    app.act(lambda: page.get_by_role("button", name="Sla de rest over en toon het plan").click(), heading="Uw meetplan")
+    expect(app.main().get_by_text("Hoeveel: 40 deelnemers.")).to_be_visible()
+    assert "aantal=40" in page.url  # the plan is in the shareable address
+
+    files = {}
+    for label, name in (("Download meetplan (Word)", "meetplan.docx"), ("Download meetplan (PDF)", "meetplan.pdf")):
+        with page.expect_download() as info:
+            page.get_by_role("button", name=label).click()
+        assert info.value.suggested_filename == name
+        path = tmp_path / name
+        info.value.save_as(path)
+        files[name] = path.read_bytes()
+
+    from docx import Document
+
+    doc = Document(io.BytesIO(files["meetplan.docx"]))
+    word = "\n".join(p.text for p in doc.paragraphs)
+    pdf = _pdf_text(files["meetplan.pdf"])
+    sections = ("1. Onderzoeksvraag", "2. Wat we meten en waarmee", "3. Opzet — wanneer meten we", "4. Wie vullen in",
+                "5. Tijd en kosten", "6. Wie doet wat", "7. Privacy", "8. Analyse en uitkomsten lezen",
+                "9. Rapportage en tijdpad")
+    for text in (word, pdf):
+        for section in sections:
+            assert section in text, section
+        assert "Worden ouderen minder eenzaam?" in text
+        assert "Hoeveel: 40 deelnemers." in text
+        beyond = {ch for ch in text if ord(ch) > 255}
+        assert "—" in beyond, "characters outside latin-1 must print as written"
+    assert doc.tables, "the effort table is a real Word table"
