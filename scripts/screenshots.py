@@ -38,6 +38,13 @@ SCREENS = [
     ("results-en", f"/?{ANSWERS}&lang=en", "Your advice"),
     ("detail", "/instrument?id=djg-11", "De Jong Gierveld Eenzaamheidsschaal (11 items)"),
     ("compare", f"/vergelijken?{ANSWERS}&vergelijk=djg-11,djg-6", "Instrumenten vergelijken"),
+    ("meetplan-question", "/meetplan?doelgroep=ouderen&thema=eenzaamheid&gegevens=beide",
+     "Welke instrumenten neemt u mee?"),
+    ("meetplan", "/meetplan?doelgroep=ouderen&thema=eenzaamheid&meten=effect-client&gegevens=beide&uitvoering=mix"
+     "&plan=ucla-loneliness,storytelling&aantal=40&van=2027-03-01&tot=2027-09-01&doel=beide&lezers=team,gemeente",
+     "Uw meetplan"),
+    ("meetplan-en", "/meetplan?doelgroep=ouderen&thema=eenzaamheid&gegevens=beide&lang=en"
+     "&plan=ucla-loneliness,storytelling&aantal=40", "Your measurement plan"),
 ]
 WIDTHS = (1280, 375)
 

@@ -164,15 +164,15 @@ def _the_plan(bank: Databank, rec, lang: str) -> None:
     left.download_button(
         t(lang, "meetplan.download_docx"), data=lambda: plan_doc.to_docx(bank, plan), file_name="meetplan.docx",
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document", type="primary",
-        key="mp_dl_docx", use_container_width=True,
+        key="mp_dl_docx", width="stretch",
     )
     mid.download_button(
         t(lang, "meetplan.download_pdf"), data=lambda: plan_doc.to_pdf(bank, plan), file_name="meetplan.pdf",
-        mime="application/pdf", key="mp_dl_pdf", use_container_width=True,
+        mime="application/pdf", key="mp_dl_pdf", width="stretch",
     )
     right.download_button(
         t(lang, "meetplan.download_md"), data=lambda: plan_doc.to_markdown(bank, plan), file_name="meetplan.md",
-        mime="text/markdown", key="mp_dl_md", use_container_width=True,
+        mime="text/markdown", key="mp_dl_md", width="stretch",
     )
     st.write(t(lang, "meetplan.share_help"))
     st.code(link, language=None, wrap_lines=True)
