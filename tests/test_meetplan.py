@@ -270,3 +270,35 @@ def test_shipped_databank_makes_a_plan_for_every_headline():
     md = to_markdown(bank, plan)
     assert all(h in md for h in SECTIONS_NL)
     assert not re.search(r"\{[a-z_]+\}", md)  # no unfilled placeholder
+
+
+def test_stories_are_collected_at_the_end_and_close_the_timeline(bank):
+    plan = plan_for(bank, ["eenzaam-oud", "verhalen-methode"], start=START, end=END)
+    md = to_markdown(bank, plan)
+    assert "- Verhalen verzamelen, aan het eind: 1 september 2027" in md
+    assert ("| Aan het eind (1 september 2027) | Nameting en afsluiting: Eenzaamheidsschaal Oud (ESO), "
+            "Verhalenmethode. |") in md
+    # together they answer "cijfers én verhalen": neither part is listed as missing it
+    both = plan_for(bank, ["eenzaam-oud", "verhalen-methode"], answers={**OUD_EENZAAM, "gegevens": ["beide"]})
+    assert "Past niet bij uw keuze bij Type gegevens" not in to_markdown(bank, both)
+    alone = plan_for(bank, ["eenzaam-oud"], answers={**OUD_EENZAAM, "gegevens": ["beide"]})
+    assert "Past niet bij uw keuze bij Type gegevens" in to_markdown(bank, alone)
+
+
+def test_a_method_that_yields_numbers_and_stories_is_planned_as_sessions_not_minutes(make_bank):
+    bank = make_bank(
+        record("actieonderzoek", name="Actieonderzoek", kind="methode", doelgroep=["buurtbewoners"],
+               thema=["sociale-cohesie"], meten=["effect-omgeving"], gegevens=["cijfers", "verhalen"]),
+        record("lijst", name="Buurtlijst", doelgroep=["buurtbewoners"], thema=["sociale-cohesie"],
+               meten=["effect-omgeving"], minutes=10),
+    )
+    rec = tree.recommend(bank, {})
+    plan = build_plan(bank, rec, PlanAnswers(("actieonderzoek", "lijst"), participants=30), today=DAY)
+    method, survey = plan.items
+    assert (method.role, method.effort.applies) == ("methode", False)
+    assert [m.kind for m in method.moments] == ["tijdens", "na"]
+    assert plan.total_hours == 10.0  # only what the databank can count: 10 min × 30 × 2
+    md = to_markdown(bank, plan)
+    assert "Een methode, geen vragenlijst: plan de gesprekken of bijeenkomsten" in md
+    assert "Voor Actieonderzoek geeft de databank geen invultijd per deelnemer" in md
+    assert "| Actieonderzoek | n.v.t. | n.v.t. | n.v.t. | n.v.t. |" in md

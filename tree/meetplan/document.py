@@ -92,7 +92,11 @@ def _what(bank: Databank, plan: Plan) -> list[Block]:
         if measures:
             out.append(field(tx(lang, "f_measures"), measures))
         out.append(field(t(lang, "advice.f_quality"), describe.quality_text(inst, lang)))
-        why = describe.why_lines(bank, item.match, plan.answers, lang, None)
+        # numbers and stories together answer "cijfers én verhalen"; one part alone need not
+        match = item.match
+        if plan.tellen_en_vertellen:
+            match = match._replace(misses=tuple(q for q in match.misses if q != "gegevens"))
+        why = describe.why_lines(bank, match, plan.answers, lang, None)
         if why:
             out.append(block("li", Span(tx(lang, "f_why") + ":", bold=True)))
             out.extend(block("li", line, level=1) for line in why)
@@ -185,6 +189,9 @@ def _effort(plan: Plan) -> list[Block]:
         reasons.append(tx(lang, "reason_respondents"))
     if reasons:
         out.append(block("p", tx(lang, "total_open", reasons="; ".join(reasons))))
+    methods = [i for i in plan.items if i.role in ("verhalen", "methode", "rendement")]
+    if methods:
+        out.append(block("p", tx(lang, "effort_methods", names=_names(methods, lang))))
     for item in plan.items:
         inst = item.instrument
         out.append(block("h3", describe.name_with_abbreviation(inst, lang)))
@@ -268,7 +275,9 @@ def _timeline(plan: Plan) -> list[Block]:
         middle = next((m.date for i in by_moment["tijdens"] for m in i.moments if m.kind == "tijdens"), None)
         names = _names(by_moment["tijdens"], lang)
         rows.append([when(tx(lang, "when_middle"), middle), tx(lang, "do_process", names=names)])
-    closing = by_moment.get("na", []) + [i for i in by_moment.get("achteraf", []) if i not in by_moment.get("na", [])]
+    closing: list[PlanItem] = []
+    for kind in ("na", "verhalen", "achteraf"):
+        closing.extend(i for i in by_moment.get(kind, []) if all(i is not c for c in closing))
     if closing:
         rows.append([when(tx(lang, "when_end"), c.end), tx(lang, "do_followup", names=_names(closing, lang))])
     readers = _readers(plan, lang)

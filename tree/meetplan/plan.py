@@ -20,16 +20,17 @@ from ..schema import QUESTIONNAIRE_KINDS, Instrument
 from .answers import PlanAnswers
 
 #: What an instrument does in this plan; it decides its moments and how its result is read.
-Role = Literal["effect", "omgeving", "ervaring", "verhalen", "rendement", "proces", "monitor", "raamwerk"]
+Role = Literal["effect", "omgeving", "ervaring", "verhalen", "methode", "rendement", "proces", "monitor", "raamwerk"]
 #: When a measurement happens, relative to the activity.
-MomentKind = Literal["voor", "na", "tijdens", "achteraf", "monitor"]
+MomentKind = Literal["voor", "na", "tijdens", "achteraf", "monitor", "verhalen"]
 
 #: How many moments each role asks of the team (a monitor's waves are run by others).
 _MOMENTS: dict[str, tuple[MomentKind, ...]] = {
     "effect": ("voor", "na"),
     "omgeving": ("voor", "na"),
     "ervaring": ("na",),
-    "verhalen": ("na",),
+    "verhalen": ("verhalen",),
+    "methode": ("tijdens", "na"),
     "rendement": ("achteraf",),
     "proces": ("tijdens",),
     "monitor": ("monitor",),
@@ -46,8 +47,9 @@ def role_of(inst: Instrument) -> Role:
         return "monitor"
     if inst.kind == "economische-evaluatie" or (inst.meten == ["rendement"]):
         return "rendement"
-    if inst.kind in _STORY_KINDS and "verhalen" in inst.gegevens and "cijfers" not in inst.gegevens:
-        return "verhalen"
+    if inst.kind in _STORY_KINDS:
+        # a qualitative or participatory method: stories only, or a method that yields both
+        return "verhalen" if "cijfers" not in inst.gegevens else "methode"
     if "effect-client" in inst.meten:
         return "effect"
     if "effect-omgeving" in inst.meten:
@@ -118,11 +120,16 @@ class Plan:
 
     @property
     def numbers(self) -> list[PlanItem]:
-        return [i for i in self.items if i.role not in ("verhalen", "raamwerk")]
+        return [i for i in self.items if i.role not in ("verhalen", "raamwerk") and "cijfers" in i.instrument.gegevens]
 
     @property
     def stories(self) -> list[PlanItem]:
         return [i for i in self.items if i.role == "verhalen" or "verhalen" in i.instrument.gegevens]
+
+    @property
+    def tellen_en_vertellen(self) -> bool:
+        """Numbers and stories together: then no single item has to yield both."""
+        return bool(self.numbers) and bool(self.stories)
 
     @property
     def has_effect(self) -> bool:
@@ -175,14 +182,20 @@ def default_carrier(answers: dict[str, list[str]]) -> str | None:
 
 
 def _moments(role: Role, choices: PlanAnswers) -> tuple[Moment, ...]:
-    dates = {"voor": choices.start, "na": choices.end, "achteraf": choices.end, "tijdens": None, "monitor": None}
+    dates = {"voor": choices.start, "na": choices.end, "achteraf": choices.end, "verhalen": choices.end,
+             "tijdens": None, "monitor": None}
     if choices.start and choices.end and choices.start < choices.end:
         dates["tijdens"] = choices.start + (choices.end - choices.start) / 2
     return tuple(Moment(kind, dates[kind]) for kind in _MOMENTS[role])
 
 
+#: Roles whose time the databank cannot give per respondent: a method's time depends on how the
+#: team runs it, a monitor and a framework ask no administration of the team.
+_NO_MINUTES = frozenset({"monitor", "raamwerk", "verhalen", "methode", "rendement"})
+
+
 def _effort(inst: Instrument, role: Role, moments: tuple[Moment, ...], choices: PlanAnswers) -> Effort:
-    applies = role not in ("monitor", "raamwerk")
+    applies = role not in _NO_MINUTES
     minutes = inst.minutes if inst.kind in QUESTIONNAIRE_KINDS or inst.minutes is not None else None
     return Effort(minutes=minutes, respondents=choices.participants, moments=len(moments), applies=applies)
 
