@@ -77,6 +77,14 @@ def _fresh_throttles(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_submission_limits(monkeypatch):
+    from tree.feedback import guard as feedback_guard
+    from tree.throttle import RateLimit
+
+    monkeypatch.setattr(feedback_guard, "SUBMISSIONS", RateLimit(limit=10, per=3600))
+
+
+@pytest.fixture(autouse=True)
 def _fresh_room_limits(monkeypatch):
     from tree.throttle import Backoff, RateLimit
     from tree.workshop import guard as room_guard

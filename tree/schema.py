@@ -301,8 +301,10 @@ class Instrument(BaseModel):
         default=None, description="Jaar van (de gebruikte versie van) het instrument."
     )
     url: HttpUrl | None = Field(default=None, description="Waar een gebruiker het instrument krijgt.")
-    status: Literal["actief", "ingetrokken"] = Field(
-        default="actief", description="`ingetrokken` verschijnt nooit in de resultaten."
+    status: Literal["actief", "concept", "ingetrokken"] = Field(
+        default="actief",
+        description="`concept` (nog niet af, bijv. een voorstel uit de praktijk) en `ingetrokken` verschijnen nooit "
+        "in de resultaten.",
     )
     related: list[Slug] | None = Field(
         default=None, description="Ids van instrumenten die er goed bij passen (tellen en vertellen)."

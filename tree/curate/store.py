@@ -125,35 +125,60 @@ def save_record(
     file must not exist yet). A record's id cannot change here: the file is always ``<id>.yaml``.
     """
     bank = Path(bank_path)
+    with bank_lock(bank):
+        name, text = _checked(bank, record, expected_digest, taxonomy)
+        # a new record (expected None) that exists was refused above with a clearer message; the
+        # digest of an edited one is checked by the write path, under the lock
+        commit(bank, {name: FileChange(text, expected_digest)}, author=author, message=message, validate=False)
+        return digest(text)
+
+
+def prepare_record(
+    bank_path: str | os.PathLike[str],
+    record: Mapping[str, Any],
+    *,
+    expected_digest: str | None,
+    taxonomy: Taxonomy | None = None,
+) -> tuple[str, str]:
+    """Every check :func:`save_record` makes, without writing: (file name, the text it would write).
+
+    For a change that a second curator must approve first (four eyes): it is validated when it is
+    proposed, and again when it is approved.
+    """
+    bank = Path(bank_path)
+    with bank_lock(bank):
+        return _checked(bank, record, expected_digest, taxonomy)
+
+
+def _checked(
+    bank: Path, record: Mapping[str, Any], expected_digest: str | None, taxonomy: Taxonomy | None
+) -> tuple[str, str]:
+    """Validate ``record`` against the schema, the taxonomy and the other files (under the lock)."""
     iid = record.get("id")
     valid_id = isinstance(iid, str) and len(iid.strip()) <= _MAX_ID and bool(_SLUG_RE.match(iid.strip()))
     name = _record_file(bank, iid.strip()) if valid_id else "nieuw.yaml"
     early = text_problems(record, name)
     if early:
         raise ValidationFailed(early)
-    with bank_lock(bank):
-        found = read_current(bank, name) if valid_id else None
-        try:
-            text = render_record(record, found[0] if found else None)
-        except ValueError as exc:  # data the renderer cannot write as YAML: a located refusal, not a crash
-            raise ValidationFailed([Problem(name, None, None, str(exc))]) from None
-        pf = parse_instrument_text(name, text)
-        problems = list(pf.problems)
-        if pf.instrument is not None:
-            tax = taxonomy if taxonomy is not None else load_taxonomy(bank)
-            problems.extend(check_against_taxonomy(name, pf.instrument, pf.parsed, tax))
-            id_line = pf.parsed.line_of(("id",)) if pf.parsed else None
-            if expected_digest is None and found is not None:
-                problems.append(Problem(name, id_line, "id", f"id '{iid}' bestaat al ({name}) / id already exists"))
-            other = load_databank(bank).files.get(pf.instrument.id)
-            if other and other != name:
-                problems.append(Problem(name, id_line, "id", f"id '{iid}' komt al voor in {other} / duplicate id"))
-        if problems:
-            raise ValidationFailed(problems)
-        # a new record (expected None) that exists was refused above with a clearer message; the
-        # digest of an edited one is checked by the write path, under the lock
-        commit(bank, {name: FileChange(text, expected_digest)}, author=author, message=message, validate=False)
-        return digest(text)
+    found = read_current(bank, name) if valid_id else None
+    try:
+        text = render_record(record, found[0] if found else None)
+    except ValueError as exc:  # data the renderer cannot write as YAML: a located refusal, not a crash
+        raise ValidationFailed([Problem(name, None, None, str(exc))]) from None
+    pf = parse_instrument_text(name, text)
+    problems = list(pf.problems)
+    if pf.instrument is not None:
+        tax = taxonomy if taxonomy is not None else load_taxonomy(bank)
+        problems.extend(check_against_taxonomy(name, pf.instrument, pf.parsed, tax))
+        id_line = pf.parsed.line_of(("id",)) if pf.parsed else None
+        if expected_digest is None and found is not None:
+            problems.append(Problem(name, id_line, "id", f"id '{iid}' bestaat al ({name}) / id already exists"))
+        other = load_databank(bank).files.get(pf.instrument.id)
+        if other and other != name:
+            problems.append(Problem(name, id_line, "id", f"id '{iid}' komt al voor in {other} / duplicate id"))
+    if problems:
+        raise ValidationFailed(problems)
+    return name, text
 
 
 def retire(

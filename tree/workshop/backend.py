@@ -1,8 +1,9 @@
-"""Which room store this app process uses (one setting), shared by every session of the process.
+"""Which database this app process uses (one setting), shared by every session of the process.
 
 ``BESLISBOOM_DATABASE_URL=postgresql://…`` → PostgreSQL, shared by every replica behind the load
 balancer. Without it: SQLite at ``BESLISBOOM_ROOMS_DB`` (default ``<repo>/var/rooms.sqlite3``), so
-``make run`` needs no server.
+``make run`` needs no server. Workshop rooms and what visitors send in (:mod:`tree.feedback`)
+live in this one database, each under its own versioned schema.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import functools
 import os
 from pathlib import Path
 
-from ..sqldb import ENV_SQLITE, ENV_URL, DatabaseUnavailable, PostgresDatabase, stored_version
+from ..sqldb import ENV_SQLITE, ENV_URL, Database, DatabaseUnavailable, PostgresDatabase, stored_version
 from .sql_store import SCHEMA, PostgresRoomStore, SQLiteRoomStore, SQLRoomStore
 
 _ROOT = Path(__file__).resolve().parents[2]
@@ -25,6 +26,11 @@ def _sqlite_store(path: Path) -> SQLiteRoomStore:
 @functools.cache
 def _postgres_store(url: str) -> PostgresRoomStore:
     return PostgresRoomStore(url)
+
+
+def default_database() -> Database:
+    """The process's database handle (its connections), shared with the room store."""
+    return default_store().db
 
 
 def sqlite_path() -> Path:
