@@ -195,3 +195,15 @@ def test_bundles_vary_each_instrument_at_most_twice(make_bank):
     used = [p.instrument.id for b in rec.bundles for p in b.parts]
     assert len(rec.bundles) == 5
     assert max(used.count(i) for i in set(used)) == 2
+
+
+def test_usage_from_practice_is_the_last_tie_breaker(make_bank):
+    bank = make_bank(
+        record("alfa", name="Alfa", doelgroep=["ouderen"], minutes=5),
+        record("beta", name="Beta", doelgroep=["ouderen"], minutes=5),
+        record("gamma", name="Gamma", doelgroep=["ouderen"], minutes=3),  # fewer minutes beats any usage
+    )
+    answers = {"doelgroep": ["ouderen"]}
+    assert ids(recommend(bank, answers).matches) == ["gamma", "alfa", "beta"]
+    used = recommend(bank, answers, usage={"beta": 4, "alfa": 1}).matches
+    assert ids(used) == ["gamma", "beta", "alfa"]

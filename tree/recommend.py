@@ -16,6 +16,7 @@ from itertools import combinations
 from typing import NamedTuple
 
 from .databank import Databank
+from .graph import rank_key
 from .index import Index
 from .schema import BRANCHES, Instrument
 
@@ -202,10 +203,13 @@ def _bundles(
     return out
 
 
-def _by_specificity(idx: Index, mask: int, direct: dict[str, int], limit: int | None) -> list[str]:
+def _by_specificity(
+    idx: Index, mask: int, direct: dict[str, int], limit: int | None, tiers: dict[str, int] | None = None
+) -> list[str]:
     """Instrument ids in ``mask``: first those that fit every answer directly, then those that
     need one broader option (a generic method for 'alle doelgroepen'), and so on; within each
-    tier in rank order. A specific instrument is a better fit than a generic one."""
+    tier in rank order. A specific instrument is a better fit than a generic one. ``tiers``, when
+    given, receives each id's tier (for the usage tie-breaker)."""
     out: list[str] = []
     seen = 0
     qids = list(direct)
@@ -218,10 +222,24 @@ def _by_specificity(idx: Index, mask: int, direct: dict[str, int], limit: int | 
             tier |= m
         tier &= ~seen
         seen |= tier
-        out.extend(idx.iter_ids(tier, None if limit is None else limit - len(out)))
+        ids = list(idx.iter_ids(tier, None if limit is None else limit - len(out)))
+        if tiers is not None:
+            tiers.update(dict.fromkeys(ids, k))
+        out.extend(ids)
         if (limit is not None and len(out) >= limit) or seen == mask:
             break
     return out
+
+
+def _by_usage(bank: Databank, ids: list[str], tiers: dict[str, int], usage: Mapping[str, int] | None) -> list[str]:
+    """Within a run of equal fit and equal rank (label, cost, minutes), the more used first."""
+    if not usage:
+        return ids
+
+    def group(iid: str) -> tuple:
+        return (tiers.get(iid, 0), *rank_key(bank.instruments[iid])[:-1])
+
+    return sorted(ids, key=lambda iid: (*group(iid), -usage.get(iid, 0), rank_key(bank.instruments[iid])[-1]))
 
 
 def recommend(
@@ -231,11 +249,15 @@ def recommend(
     limit: int | None = None,
     near_limit: int = 10,
     bundle_limit: int = 5,
+    usage: Mapping[str, int] | None = None,
 ) -> Recommendation:
     """Rank the databank's active instruments against the user's answers.
 
     ``answers`` maps question id → chosen option ids (empty list or missing = no preference).
     Unknown ids never raise: they are ignored and listed in ``Recommendation.ignored``.
+    ``usage`` ("gebruikt door N organisaties", from approved experiences) is the last
+    tie-breaker: between instruments of equal fit, label, cost and minutes, the more used one
+    comes first, before the name decides.
     """
     clean, ignored = normalise_answers(bank, answers)
     idx = bank.index
@@ -245,7 +267,9 @@ def recommend(
     for m in masks.values():
         exact &= m
     insts = bank.instruments
-    matches = [explain(bank, insts[i], clean) for i in _by_specificity(idx, exact, direct, limit)]
+    tiers: dict[str, int] = {}
+    ordered = _by_usage(bank, _by_specificity(idx, exact, direct, limit, tiers), tiers, usage)
+    matches = [explain(bank, insts[i], clean) for i in ordered]
 
     # nearest: instruments that fit all but k answers, for the smallest k that has any
     near: list[Match] = []
@@ -261,7 +285,9 @@ def recommend(
             level |= m
         level &= ~seen
         if level:
-            near = [explain(bank, insts[i], clean) for i in _by_specificity(idx, level, direct, near_limit)]
+            tiers = {}
+            ordered = _by_usage(bank, _by_specificity(idx, level, direct, near_limit, tiers), tiers, usage)
+            near = [explain(bank, insts[i], clean) for i in ordered]
             near_misses = k
             break
 
