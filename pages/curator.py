@@ -3,10 +3,13 @@
 import streamlit as st
 
 from tree.i18n import t
-from ui import curator_auth, curator_edit, curator_views, frame, state
+from ui import curator_auth, curator_edit, curator_list, curator_views, frame, state
 
 bank = frame.setup()
 user = curator_auth.require()  # stops here for anyone not signed in
+# a desk, not a reading column: the record list and the coverage matrix need the width (the
+# sign-in above stays centred; app.py sets every other page back to centred on each run)
+st.set_page_config(layout="wide")
 bank = curator_views.open_workspace(bank)  # finish an interrupted save; pull what others pushed
 lang = state.lang()
 st.title(t(lang, "curator.title"))
@@ -18,7 +21,8 @@ overview, instruments, options, sheets = st.tabs(
 with overview:
     curator_views.overview(bank)
 with instruments:
-    curator_edit.editor(bank, user)
+    curator_list.record_list(bank)  # search, filter, sort; open a record ...
+    curator_edit.editor(bank, user)  # ... in the form below
 with options:
     curator_views.options(bank, user)
 with sheets:

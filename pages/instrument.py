@@ -5,7 +5,7 @@ import streamlit as st
 from tree import describe as d
 from tree.i18n import t, tm
 from tree.safe_text import md, md_inline
-from ui import frame, routes, state
+from ui import frame, practice_views, routes, state
 
 bank = frame.setup()
 lang = state.lang()
@@ -50,5 +50,12 @@ else:
         for rid in inst.related:
             if rid in bank.instruments and bank.instruments[rid].active:
                 st.markdown(f"- {md_inline(d.name_with_abbreviation(bank.instruments[rid], lang))}")
+    st.subheader(t(lang, "practice.heading"))
+    practice_views.practice_block(practice_views.practice_all().get(inst.id), lang)
+    with st.expander(t(lang, "practice.report"), icon=":material/flag:"):
+        practice_views.report_form(bank, inst, lang, "detail:r")
+    with st.expander(t(lang, "practice.used"), icon=":material/rate_review:"):
+        practice_views.experience_form(bank, inst, lang, "detail:e")
 if st.button(t(lang, "detail.back"), type="primary", key="detail_back"):
     st.switch_page(routes.WIZARD.file, query_params=state.params())
+practice_views.footer(bank, lang, "detail")

@@ -6,7 +6,10 @@
 Writes ``<screen>-<width>.png`` (start, question, results, compare at 1280 and 375 px) into
 ``artifacts/screenshots/``, plus a workshop: the presenter on a 1920×1080 projector (exactly one
 screenful, as the room sees it) with a room open and a phone (390 px) that voted, and the phone
-at the advice. Streamlit scrolls inside an inner container, so a full-page shot
+at the advice. ``--desk`` shoots the curator workspace instead (``desk-*.png`` at 1400 px): it starts
+its own app with a throwaway curator account on a copy of the databank, signs in, and shoots the
+overview, the record list (plain, filtered, keyboard-chosen row), an open record and its English
+labels. Streamlit scrolls inside an inner container, so a full-page shot
 would only show one screenful; the viewport is made tall instead (``--height``).
 Uses Debian's chromium (Playwright cannot download its own browser here).
 """
@@ -15,8 +18,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import re
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -136,15 +141,112 @@ def shoot_workshop(browser: Browser, base: str, out: Path) -> list[Path]:
     return written
 
 
+DESK_WIDTH = 1400
+
+
+def shoot_desk(base: str, out: Path, height: int) -> list[Path]:
+    """A curator signs in and works through the desk; each step is shot at 1400 px."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium")
+    if not chromium:
+        raise SystemExit("chromium is not installed: run scripts/ensure-chromium")
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    title = "Werkplaats voor curatoren"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": DESK_WIDTH, "height": height}, locale="nl-NL")
+        page = context.new_page()
+
+        def settle(heading: str = title) -> None:
+            page.wait_for_timeout(400)  # let a rerun begin before asking whether it has ended
+            page.wait_for_function(_SETTLED, arg=heading, polling=100, timeout=30_000)
+            page.wait_for_timeout(700)
+
+        def shot(name: str) -> None:
+            target = out / f"desk-{name}-{DESK_WIDTH}.png"
+            page.screenshot(path=str(target))
+            written.append(target)
+
+        page.goto(base.rstrip("/") + "/curator")
+        settle()
+        shot("sign-in")
+        page.get_by_label("Naam").fill("anna")
+        page.get_by_label("Wachtwoord").fill("geheim")
+        page.get_by_role("button", name="Inloggen").click()
+        page.get_by_text("Ingelogd als anna").wait_for()
+        settle()
+        shot("overview")
+        top = "e => e.scrollIntoView({block: 'start'})"
+        page.get_by_role("heading", name="Ontbrekende aanbevolen gegevens").evaluate(top)
+        page.wait_for_timeout(500)
+        shot("overview-missing")
+        page.get_by_role("tab", name="Instrumenten").click()
+        settle()
+        shot("list")
+        page.get_by_text("Alleen met ontbrekende gegevens", exact=True).click()
+        settle()
+        page.get_by_test_id("stSelectbox").filter(has_text="Sorteren op").click()
+        page.get_by_role("option", name="Meeste ontbrekende gegevens eerst").click()
+        settle()
+        # choose a row with the keyboard: into the grid, down one row, Shift+Space
+        page.get_by_test_id("data-grid-canvas").focus()
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Shift+Space")
+        page.get_by_text("Gekozen:").wait_for()
+        settle()
+        shot("list-filtered")
+        page.get_by_role("button", name="Openen").click()
+        page.get_by_role("button", name="Opslaan", exact=True).wait_for()
+        settle()
+        page.get_by_text(re.compile(r"^Id: ")).evaluate(top)
+        page.wait_for_timeout(500)
+        shot("editor")
+        page.get_by_text("Bronnen (verplicht)", exact=True).evaluate(top)
+        page.wait_for_timeout(500)
+        shot("editor-sources")
+        page.get_by_text("English", exact=True).click()
+        settle("Curator workspace")
+        page.get_by_role("tab", name="Instruments").click()
+        page.get_by_text(re.compile(r"^Id: ")).evaluate(top)
+        page.wait_for_timeout(500)
+        shot("editor-en")
+        context.close()
+        browser.close()
+    return written
+
+
+@contextlib.contextmanager
+def desk_app():
+    """The app with a throwaway curator account (anna / geheim) on a copy of the databank."""
+    from tree.curate.auth import hash_password
+
+    with tempfile.TemporaryDirectory() as folder:
+        bank = Path(folder) / "instruments"
+        shutil.copytree(tree.databank.DEFAULT_PATH, bank)
+        env = {
+            "BESLISBOOM_DATABANK": str(bank),
+            "BESLISBOOM_CURATORS": "anna:" + hash_password("geheim", iterations=1000),
+            "BESLISBOOM_ROOMS_DB": str(Path(folder) / "rooms.sqlite3"),
+        }
+        with running_app(env=env) as (base, _pid):
+            yield base
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", help="a running app; without it the app is started on a free port")
     parser.add_argument("--out", type=Path, default=ROOT / "artifacts" / "screenshots")
     parser.add_argument("--height", type=int, default=2400, help="viewport height in px (default 2400)")
+    parser.add_argument("--desk", action="store_true", help="only the curator desk (its own app; --url is ignored)")
     args = parser.parse_args(argv)
     with contextlib.ExitStack() as stack:
-        base = args.url or stack.enter_context(running_app())[0]
-        for path in shoot(base, args.out, args.height):
+        if args.desk:
+            paths = shoot_desk(stack.enter_context(desk_app()), args.out, args.height)
+        else:
+            paths = shoot(args.url or stack.enter_context(running_app())[0], args.out, args.height)
+        for path in paths:
             print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
     return 0
 

@@ -77,6 +77,13 @@ def _fresh_throttles(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _own_database(tmp_path_factory, monkeypatch):
+    """Rooms, submissions and proposals of a test never land in the repo's var/ database."""
+    monkeypatch.setenv("BESLISBOOM_ROOMS_DB", str(tmp_path_factory.mktemp("db") / "app.sqlite3"))
+    monkeypatch.delenv("BESLISBOOM_DATABASE_URL", raising=False)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_submission_limits(monkeypatch):
     from tree.feedback import guard as feedback_guard
     from tree.throttle import RateLimit

@@ -33,6 +33,8 @@ def test_ci_runs_the_readme_test_command():
 
 
 def test_every_dutch_string_has_an_english_one():
+    from tree.curate.formspec import ENGLISH_HELP  # English only: the Dutch field help is the schema's
+
     nl, en = strings("nl"), strings("en")
     assert sorted(set(nl) - set(en)) == []
-    assert sorted(set(en) - set(nl)) == []
+    assert sorted(k for k in set(en) - set(nl) if not k.startswith(ENGLISH_HELP)) == []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from tree.curate.formspec import ENGLISH_HELP
+from tree.fields import leaves
 from tree.i18n import strings, t
 
 # a count followed by a plural noun or verb: such a string needs a 'one' form for 1
@@ -28,8 +30,29 @@ def test_one_and_other_read_right():
     assert t("en", "advice.minutes_value", minutes=1) == "1 minute"
 
 
+#: Sections only English has: the Dutch help of a form field is its schema description.
+ENGLISH_ONLY = (ENGLISH_HELP,)
+
+
 def test_both_languages_have_the_same_keys():
-    assert set(strings("nl")) == set(strings("en"))
+    english = {k for k in strings("en") if not k.startswith(ENGLISH_ONLY)}
+    assert set(strings("nl")) == english
+    assert not [k for k in strings("nl") if k.startswith(ENGLISH_ONLY)]  # written once, in tree/schema.py
+
+
+def test_every_schema_field_has_words_in_both_languages():
+    """A new field in tree/schema.py cannot reach the curator's form as a raw key."""
+    paths = {leaf.path for leaf in leaves()}
+    for lang in ("nl", "en"):
+        labels = {k.removeprefix("fields."): v for k, v in strings(lang).items() if k.startswith("fields.")}
+        assert sorted(paths - set(labels)) == [], (lang, "no label")
+        assert sorted(set(labels) - paths) == [], (lang, "label of a field the schema no longer has")
+        # a label is words: not the key, no Markdown a widget label would render
+        raw = [p for p, v in labels.items() if not v.strip() or v == p or re.search(r"[*_`]", v)]
+        assert raw == [], (lang, raw)
+    helps = {k.removeprefix(ENGLISH_HELP): v for k, v in strings("en").items() if k.startswith(ENGLISH_HELP)}
+    assert sorted(paths - set(helps)) == [] and sorted(set(helps) - paths) == []
+    assert [leaf.path for leaf in leaves() if not leaf.description] == []  # the Dutch help
 
 
 #: Modules with a ``tx(lang, "key")`` helper that reads ``<section>.<key>``.

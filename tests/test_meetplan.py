@@ -294,7 +294,7 @@ def test_a_method_that_yields_numbers_and_stories_is_planned_as_sessions_not_min
     )
     rec = tree.recommend(bank, {})
     plan = build_plan(bank, rec, PlanAnswers(("actieonderzoek", "lijst"), participants=30), today=DAY)
-    method, survey = plan.items
+    method, _ = plan.items
     assert (method.role, method.effort.applies) == ("methode", False)
     assert [m.kind for m in method.moments] == ["tijdens", "na"]
     assert plan.total_hours == 10.0  # only what the databank can count: 10 min × 30 × 2
@@ -302,3 +302,21 @@ def test_a_method_that_yields_numbers_and_stories_is_planned_as_sessions_not_min
     assert "Een methode, geen vragenlijst: plan de gesprekken of bijeenkomsten" in md
     assert "Voor Actieonderzoek geeft de databank geen invultijd per deelnemer" in md
     assert "| Actieonderzoek | n.v.t. | n.v.t. | n.v.t. | n.v.t. |" in md
+
+
+def test_a_return_calculation_plan_makes_no_effect_claims_and_adds_no_hours(make_bank):
+    bank = make_bank(record("mkba-test", name="Rendementsrekening", kind="economische-evaluatie",
+                            meten=["rendement"], doelgroep=["volwassenen"], thema=["participatie"]))
+    rec = tree.recommend(bank, {})
+    md = to_markdown(bank, build_plan(bank, rec, PlanAnswers(("mkba-test",), participants=300), today=DAY))
+    assert "Wat deze opzet kan laten zien" not in md and "Voormeting" not in md
+    assert "| Totaal |  |  |  | n.v.t. |" in md
+    assert "Een rendementsberekening zet de uitkomsten en de kosten" in md
+
+
+def test_one_hour_is_singular_in_english(bank):
+    rec = tree.recommend(bank, OUD_EENZAAM)
+    plan = build_plan(bank, rec, PlanAnswers(("tevreden",), participants=20), lang="en", today=DAY)
+    assert plan.total_hours == 1.0
+    md = to_markdown(bank, plan)
+    assert "| 1 hour |" in md and "1 hours" not in md

@@ -83,3 +83,55 @@ def test_clean_record_leaves_unknowns_out_and_rebuilds_groups():
     assert out["quality_basis"] == {"reference": "X (2020)", "year": 2020, "tested": ["normen"]}
     assert "scoring" not in out  # a group with only empty fields is left out
     assert out["kleur"] == "blauw"  # unknown fields are kept, so validation names them
+
+
+def test_form_labels_are_words_and_say_required_plainly():
+    spec = leaf
+    assert formspec.widget_label(spec("summary"), "nl") == "Samenvatting (verplicht)"
+    assert formspec.widget_label(spec("summary"), "en") == "Summary (required)"
+    assert formspec.widget_label(spec("name_en"), "nl") == "Naam (Engels)"
+    assert formspec.widget_label(spec("sources"), "nl") == "Bronnen (verplicht)"  # no stray Markdown '*'
+    # a group's leaf is needed only once the group is used: a plain label, the help says when
+    assert formspec.widget_label(spec("quality_basis.year"), "nl") == "Onderbouwing: jaar van de studie"
+    assert formspec.field_help(spec("quality_basis.year"), "nl") == (
+        "Jaar van die studie of review. Verplicht zodra een ander veld van deze groep is ingevuld."
+    )
+    # Dutch help is the schema's description itself; English has its own
+    assert formspec.field_help(spec("cost_note"), "nl") == spec("cost_note").description
+    assert formspec.field_help(spec("cost_note"), "en") == "Note on cost or licence."
+    for s in formspec.field_specs():
+        for lang in ("nl", "en"):
+            label = formspec.widget_label(s, lang)
+            assert label != s.path and not any(c in label for c in "*_`"), (s.path, lang, label)
+
+
+def test_fixed_choices_read_as_words_in_both_languages():
+    from tree.i18n import strings
+
+    assert formspec.choice_label("quality", "getoetst-nl", "nl") == "Getoetst in Nederland"
+    assert formspec.choice_label("status", "ingetrokken", "en") == "retired"
+    assert formspec.choice_label("scoring.direction", "hoger-is-beter", "nl") == "hoger is beter"
+    assert formspec.choice_label("quality_basis.tested", "responsiviteit", "nl") == "gevoeligheid voor verandering"
+    # every value of every field with words (a new status or label value cannot show as an id)
+    for s in formspec.field_specs():
+        for value in s.choices:
+            key = formspec.choice_key(s.path, value)
+            if key is not None:
+                assert key in strings("nl") and key in strings("en"), (s.path, value)
+    assert all(formspec.choice_key(s.path, s.choices[0]) for s in formspec.field_specs() if s.choices)
+
+
+def test_coverage_cells_band_every_pair(make_bank):
+    bank = make_bank(
+        record("een", doelgroep=["ouderen"], thema=["eenzaamheid"]),
+        record("twee", doelgroep=["ouderen"], thema=["eenzaamheid", "armoede-schulden"]),
+    )
+    cells = dashboard.coverage_cells(bank, "nl")
+    assert len(cells) == len(bank.taxonomy.option_ids("doelgroep")) * len(bank.taxonomy.option_ids("thema"))
+    assert list(cells.columns) == ["doelgroep", "thema", "n", "band"]
+    by_pair = {(r.doelgroep, r.thema): (r.n, r.band) for r in cells.itertuples()}
+    assert by_pair[("Ouderen", "Eenzaamheid")] == (2, "ok")
+    assert by_pair[("Ouderen", "Armoede en schulden")] == (1, "thin")
+    assert by_pair[("Jongeren", "Eenzaamheid")] == (0, "none")
+    # in the taxonomy's order
+    assert cells["doelgroep"].iloc[0] == "Kinderen en jeugd" and cells["thema"].iloc[0] == "Eenzaamheid"

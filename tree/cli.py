@@ -129,7 +129,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for p in problems:
         print(p)
     print(
-        f"{len(bank.instruments)} geldige instrumenten, {len(problems)} problemen / valid instruments, problems",
+        f"{len(bank.instruments)} geldige instrumenten, {len(problems)} problemen / "
+        f"{len(bank.instruments)} valid instruments, {len(problems)} problems",
         file=sys.stderr,
     )
     return 1 if problems else 0

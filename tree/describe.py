@@ -146,9 +146,12 @@ def caveats(inst: Instrument, lang: str) -> list[str]:
 
 def name_with_abbreviation(inst: Instrument, lang: str = "nl") -> str:
     name = inst.name_en if lang == "en" and inst.name_en else inst.name
-    if inst.abbreviation and inst.abbreviation.casefold() not in name.casefold():
-        return f"{name} ({inst.abbreviation})"
-    return name
+    if not inst.abbreviation:
+        return name
+    short = inst.abbreviation.split(" (")[0].strip()  # "CarerQol (CarerQol-7D en -VAS)" → "CarerQol"
+    if short.casefold() in name.casefold():
+        return name
+    return f"{name} ({inst.abbreviation})"
 
 
 def kind_label(inst: Instrument, lang: str) -> str:

@@ -10,7 +10,7 @@ from tree.i18n import t
 from tree.recommend import Bundle
 from tree.safe_text import md, md_inline
 
-from . import routes, state
+from . import practice_views, routes, state
 
 
 def _toggle_compare(iid: str) -> None:
@@ -30,7 +30,7 @@ def sources(inst, lang: str) -> None:
 
 def card(
     bank: Databank, match: Match, answers: dict[str, list[str]], lang: str, key: str, *, actions: bool = True,
-    bundle: Bundle | None = None,
+    bundle: Bundle | None = None, practice: dict | None = None,
 ) -> None:
     """A result card; ``actions=False`` leaves out compare/details (the curator's preview).
 
@@ -63,6 +63,8 @@ def card(
         if inst.url:
             st.markdown(f"**{t(lang, 'describe.where')}:** [{md_inline(inst.url)}]({inst.url})")
         sources(inst, lang)
+        if practice is not None:
+            practice_views.practice_block(practice.get(inst.id), lang)
         if not actions:
             return
         left, right = st.columns(2)
@@ -74,3 +76,4 @@ def card(
         )
         if right.button(t(lang, "card.details"), key=f"det:{key}:{inst.id}"):
             st.switch_page(routes.INSTRUMENT.file, query_params={"id": inst.id, **state.params()})
+        practice_views.on_card(bank, inst, lang, key)

@@ -12,17 +12,20 @@ from pydantic import ValidationError
 from tree import Databank, Instrument
 from tree import describe as d
 from tree.curate import history, store
-from tree.curate.formspec import FieldSpec, clean_record, field_specs
+from tree.curate.formspec import FieldSpec, choice_label, clean_record, field_help, field_specs, widget_label
 from tree.databank import Problem, validation_problems
 from tree.fields import flatten
-from tree.i18n import t
+from tree.i18n import t, tm
 from tree.recommend import Match
+from tree.safe_text import md_inline
 
-from . import cards, state
+from . import cards, curator_list, state
 
 ss = st.session_state
-NEW = "__nieuw__"
+NEW = curator_list.NEW
 BOOL_CHOICES = ("onbekend", "ja", "nee")
+#: How the three answers read (the stored values stay Dutch, as in the YAML).
+BOOL_WORDS = {"onbekend": "common.unknown", "ja": "common.yes", "nee": "common.no"}
 
 
 def _key(name: str) -> str:
@@ -92,8 +95,8 @@ def _open(bank: Databank, choice: str, duplicate: bool = False) -> None:
 
 
 def _widget(bank: Databank, spec: FieldSpec, lang: str) -> None:
-    label = spec.path + (" *" if spec.required else "")
-    key, help_ = _key(spec.path), spec.description or None
+    label, help_ = widget_label(spec, lang), field_help(spec, lang) or None
+    key = _key(spec.path)
     if spec.kind == "options":
         q = bank.taxonomy.question(spec.path)
         st.multiselect(
@@ -101,7 +104,7 @@ def _widget(bank: Databank, spec: FieldSpec, lang: str) -> None:
             [o.id for o in q.options],
             key=key,
             help=help_,
-            format_func=lambda oid, q=q: f"{q.label.get(lang)}: {d.option_label(bank, q.id, oid, lang)}",
+            format_func=lambda oid, q=q: d.option_label(bank, q.id, oid, lang),
         )
     elif spec.kind == "ids":
         # by name, so a curator can search "Jong Gierveld" rather than remember 'djg-11'; the id still shows
@@ -112,16 +115,23 @@ def _widget(bank: Databank, spec: FieldSpec, lang: str) -> None:
         )
     elif spec.kind == "bool":
         # a toggle would force a guess; 'onbekend' must stay possible
-        st.radio(label, BOOL_CHOICES, key=key, help=help_, horizontal=True)
+        st.radio(
+            label, BOOL_CHOICES, key=key, help=help_, horizontal=True, format_func=lambda v: t(lang, BOOL_WORDS[v])
+        )
     elif spec.kind == "int":
         st.number_input(label, min_value=0, step=1, value=None, key=key, help=help_)
     elif spec.kind == "number":
         st.number_input(label, value=None, key=key, help=help_)
     elif spec.kind == "multichoice":
-        st.multiselect(label, list(spec.choices), key=key, help=help_)
+        st.multiselect(
+            label, list(spec.choices), key=key, help=help_, format_func=lambda v: choice_label(spec.path, v, lang)
+        )
     elif spec.kind == "choice":
         options = list(spec.choices) if spec.required or spec.default else ["", *spec.choices]
-        st.selectbox(label, options, key=key, help=help_, format_func=lambda v: v or t(lang, "common.unknown"))
+        st.selectbox(
+            label, options, key=key, help=help_,
+            format_func=lambda v: choice_label(spec.path, v, lang) if v else t(lang, "common.unknown"),
+        )
     elif spec.kind == "date":
         st.date_input(label, key=key, help=help_, format="YYYY-MM-DD")
     elif spec.kind == "longtext":
@@ -129,14 +139,16 @@ def _widget(bank: Databank, spec: FieldSpec, lang: str) -> None:
     elif spec.kind == "list":
         st.text_input(label, key=key, help=(help_ or "") + " " + t(lang, "curator.list_help"))
     elif spec.kind == "sources":
-        st.markdown(f"**{label}**")
-        st.caption(help_ or "")
+        # a table has no widget label: its name is a plain line above it and the grid's own
+        # accessible name (the label's words are ours, no data, so nothing to escape)
+        st.markdown(f"**{label}**", help=help_)
         ss.ed_sources_value = st.data_editor(
             ss.get("ed_sources", pd.DataFrame(columns=["title", "url"])),
             key="ed_sources_editor",
             num_rows="dynamic",
             hide_index=True,
             width="stretch",
+            alt=t(lang, "curator_form.sources_table"),
             column_config={
                 "title": st.column_config.TextColumn(t(lang, "curator.source_title"), required=True),
                 "url": st.column_config.LinkColumn(t(lang, "curator.source_url"), required=True),
@@ -189,36 +201,33 @@ def _save(bank: Databank, user: str, record: dict[str, Any], lang: str, *, force
 
 
 def editor(bank: Databank, user: str) -> None:
+    """The form for the record opened from the list above it (:mod:`ui.curator_list`)."""
     lang = state.lang()
-    ids = sorted(bank.instruments, key=lambda i: bank.instruments[i].name.casefold())
-
-    def fmt(iid: str) -> str:
-        if iid == NEW:
-            return t(lang, "curator.new")
-        inst = bank.instruments[iid]
-        return inst.name + ("" if inst.active else f" ({t(lang, 'curator.retired')})")
-
-    choice = st.selectbox(t(lang, "curator.pick"), [NEW, *ids], format_func=fmt, key="ed_choice")
-    with st.container(horizontal=True):
-        if st.button(t(lang, "curator.open"), key="ed_open", type="primary"):
-            _open(bank, choice)
-        if choice != NEW and st.button(t(lang, "curator.duplicate"), key="ed_duplicate"):
-            _open(bank, choice, duplicate=True)
+    request = ss.pop(curator_list.REQUEST, None)
+    if request:  # asked for in the list, before the form is drawn: seed the widgets now
+        _open(bank, *request)
     if ss.get("ed_reopen"):  # asked for after the form was drawn: reload before drawing it again
         _open(bank, ss.pop("ed_reopen"))
-    if "ed_loaded" not in ss:
-        st.info(t(lang, "curator.pick_help"))
+    if "ed_loaded" not in ss:  # the list above says how to open one
         return
+    if ss.get("ed_lang", lang) != lang and "ed_last" in ss:
+        # The browser keeps a choice widget's value as the words it showed; after a language
+        # switch those words match no option and the value would be dropped. Put back what the
+        # form held (as ids) before the widgets are drawn in the new language.
+        _seed(ss.ed_last)
 
     st.divider()
     if "ed_flash" in ss:
         st.success(ss.pop("ed_flash"))
-    st.markdown(t(lang, "curator.editing", id=ss.ed_target or t(lang, "curator.new")))
+    current = bank.instruments.get(ss.ed_target or "")
+    st.subheader(md_inline(current.name) if current else t(lang, "curator.new"), anchor=False)
+    st.markdown(tm(lang, "curator.editing", id=ss.ed_target or "-"))
     left, right = st.columns([3, 2])
     with left:
         for spec in field_specs():
             _widget(bank, spec, lang)
     record = _collect()
+    ss.ed_last, ss.ed_lang = record, lang
     with right:
         _preview(bank, record, lang)
 
@@ -244,7 +253,6 @@ def editor(bank: Databank, user: str) -> None:
         if st.button(t(lang, "curator.save"), type="primary", key="ed_save"):
             _save(bank, user, record, lang)
             st.rerun()
-        current = bank.instruments.get(ss.ed_target or "")
         if current is not None and current.active and st.button(t(lang, "curator.retire"), key="ed_retire"):
             _save(bank, user, {**record, "status": "ingetrokken"}, lang)
             st.rerun()

@@ -7,12 +7,14 @@ import datetime as dt
 import hashlib
 import subprocess
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
 from tree import Databank, coverage, export, rules
 from tree import describe as d
 from tree.curate import bulk, commit, dashboard, imports, linkcheck, store, sync, taxonomy_edit
+from tree.curate.formspec import field_label
 from tree.i18n import t
 
 from . import frame, state
@@ -37,6 +39,35 @@ def _highlight_gaps(value: int) -> str:
     if value < coverage.MIN_PER_OPTION:
         return "background-color: #FFF3CD; color: #4D3A00"
     return ""
+
+
+#: Heat map bands and their colours: the same red / yellow as the table, a pale green for enough.
+_BANDS = {"none": "#F8D7DA", "thin": "#FFF3CD", "ok": "#E3F1EA"}
+_INK = "#101412"  # the theme's text colour: the default pale axis labels are hard to read
+
+
+def _matrix_chart(cells: pd.DataFrame) -> alt.LayerChart:
+    """Doelgroep × thema as coloured cells with their counts, in the taxonomy's order."""
+    base = alt.Chart(cells).encode(
+        x=alt.X(
+            "thema:N", sort=list(dict.fromkeys(cells["thema"])), title=None,
+            axis=alt.Axis(
+                orient="top", labelAngle=-40, labelLimit=260, labelOverlap=False, labelFontSize=13, labelColor=_INK
+            ),
+        ),
+        y=alt.Y(
+            "doelgroep:N", sort=list(dict.fromkeys(cells["doelgroep"])), title=None,
+            axis=alt.Axis(labelLimit=260, labelFontSize=13, labelColor=_INK),
+        ),
+        tooltip=[alt.Tooltip("doelgroep:N"), alt.Tooltip("thema:N"), alt.Tooltip("n:Q")],
+    )
+    colours = alt.Color("band:N", scale=alt.Scale(domain=list(_BANDS), range=list(_BANDS.values())), legend=None)
+    cells_layer = base.mark_rect(stroke="white", strokeWidth=2).encode(color=colours)
+    counts = base.mark_text(fontSize=13, color=_INK).encode(text="n:Q")
+    # room on the right for the last slanted label
+    return (cells_layer + counts).properties(
+        height=alt.Step(32), padding={"left": 5, "top": 5, "bottom": 5, "right": 70}
+    )
 
 
 def open_workspace(bank: Databank) -> Databank:
@@ -99,10 +130,16 @@ def overview(bank: Databank) -> None:
     st.subheader(t(lang, "curator.matrix"))
     st.caption(t(lang, "curator.matrix_help"))
     matrix = coverage.matrix(bank)
-    frame = pd.DataFrame(matrix).T
-    frame.index = [d.option_label(bank, "doelgroep", o, lang) for o in frame.index]
-    frame.columns = [d.option_label(bank, "thema", o, lang) for o in frame.columns]
-    st.dataframe(frame.style.map(_highlight_gaps), width="stretch")
+    # 13 thema's do not fit side by side as table columns even on a wide page: a heat map with
+    # slanted labels shows every cell at once; the exact table stays one click away
+    st.altair_chart(
+        _matrix_chart(dashboard.coverage_cells(bank, lang)), width="stretch", alt=t(lang, "curator.matrix")
+    )
+    with st.expander(t(lang, "curator.matrix_table")):
+        frame = pd.DataFrame(matrix).T
+        frame.index = [d.option_label(bank, "doelgroep", o, lang) for o in frame.index]
+        frame.columns = [d.option_label(bank, "thema", o, lang) for o in frame.columns]
+        st.dataframe(frame.style.map(_highlight_gaps), width="stretch")
 
     st.subheader(t(lang, "curator.pairs"))
     st.caption(t(lang, "curator.pairs_help"))
@@ -144,7 +181,14 @@ def overview(bank: Databank) -> None:
     missing = dashboard.missing_recommended(bank)
     st.dataframe(
         pd.DataFrame(
-            [{"id": m.instrument.id, "naam": m.instrument.name, "ontbreekt": ", ".join(m.fields)} for m in missing]
+            [
+                {
+                    "id": m.instrument.id,
+                    "naam": m.instrument.name,
+                    "ontbreekt": ", ".join(field_label(f, lang) for f in m.fields),
+                }
+                for m in missing
+            ]
         ),
         hide_index=True,
         width="stretch",

@@ -13,7 +13,7 @@ from tree.i18n import t, tm
 from tree.nudges import nudges as tree_nudges
 from tree.safe_text import md, md_inline
 
-from . import cards, routes, state
+from . import cards, practice_views, routes, state
 
 ss = st.session_state
 PAGE = 10  # result cards per "show more"
@@ -195,7 +195,9 @@ def results(bank: Databank) -> None:
     refinement = _refinement(lang)
     shown = ss.get("shown", PAGE)
     # refining needs the whole list; otherwise explain only the cards we draw
-    rec = recommend(bank, answers, limit=None if refinement.active else shown)
+    practice = practice_views.practice_all()  # approved experiences only
+    usage = {iid: p.organisations for iid, p in practice.items()}
+    rec = recommend(bank, answers, limit=None if refinement.active else shown, usage=usage)
     exact, hidden_exact = rf.apply(rec.matches, refinement)
     near, hidden_near = rf.apply(rec.near, refinement)
     total = len(exact) if refinement.active else rec.exact_count
@@ -222,11 +224,11 @@ def results(bank: Databank) -> None:
         names = [d.name_with_abbreviation(p.instrument, lang) for p in headline.parts]
         st.markdown(tm(lang, "results.headline_help", numbers=names[0], stories=names[1]))
         for p in headline.parts:
-            cards.card(bank, p, answers, lang, key="headline", bundle=headline)
+            cards.card(bank, p, answers, lang, key="headline", bundle=headline, practice=practice)
     if exact:
         st.header(t(lang, "results.matches_title" if headline is None else "results.matches_title_after"))
     for m in exact:
-        cards.card(bank, m, answers, lang, key="exact")
+        cards.card(bank, m, answers, lang, key="exact", practice=practice)
     if total > len(exact):
         st.button(
             t(lang, "results.show_more", n=min(PAGE, total - len(exact)), rest=total - len(exact)),
@@ -241,15 +243,16 @@ def results(bank: Databank) -> None:
             names = " + ".join(md_inline(d.name_with_abbreviation(p.instrument, lang)) for p in b.parts)
             with st.expander(f"{names}" + (f" · {t(lang, 'results.bundle_related')}" if b.related else "")):
                 for p in b.parts:
-                    cards.card(bank, p, answers, lang, key=f"bundle{n}", bundle=b)
+                    cards.card(bank, p, answers, lang, key=f"bundle{n}", bundle=b, practice=practice)
 
     if near:
         st.header(t(lang, "results.near_title"))
         st.write(t(lang, "results.near_help", n=rec.near_misses))
         for m in near:
-            cards.card(bank, m, answers, lang, key="near")
+            cards.card(bank, m, answers, lang, key="near", practice=practice)
 
     share_and_download(bank, rec, lang)
+    practice_views.footer(bank, lang, "results")
     if st.button(t(lang, "results.restart"), key="restart"):
         state.reset()
         st.rerun()

@@ -97,9 +97,23 @@ def test_sign_in_shows_workspace(bank_copy, curator_env):
     assert "Dekking doelgroep × thema" in texts(at)
 
 
+def record_table(at: AppTest):
+    """The list of records on the Instrumenten tab (its key changes with the rows shown)."""
+    return next(df for df in at.dataframe if str(df.key).startswith("rl_table:"))
+
+
+def choose_row(at: AppTest, iid: str) -> AppTest:
+    """Click the row of ``iid`` in the list, as the browser reports a selection."""
+    table = record_table(at)
+    row = list(table.value["id"]).index(iid)
+    at.session_state[table.key] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def open_record(at: AppTest, iid: str) -> AppTest:
-    at.selectbox(key="ed_choice").set_value(iid).run()
-    at.button(key="ed_open").click().run()
+    choose_row(at, iid).button(key="ed_open").click().run()
     assert not at.exception, at.exception
     return at
 
@@ -238,3 +252,144 @@ def test_the_dashboard_shows_where_edits_go_and_pulls_on_open(tmp_path, monkeypa
     assert "# gecontroleerd elders" in (tmp_path / "host" / "djg-6.yaml").read_text(encoding="utf-8")
     assert "Opslag en synchronisatie" in texts(at)
     assert any(m.value == "origin/main" for m in at.metric)
+
+
+# --- the desk: a wide page, a list of every record, Dutch and English field labels ---------------
+
+
+def test_the_workspace_is_wide_and_the_sign_in_is_not(bank_copy, curator_env, monkeypatch):
+    import streamlit as st
+
+    layouts: list[str | None] = []
+    real = st.set_page_config
+
+    def spy(*args, **kwargs):
+        layouts.append(kwargs.get("layout"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(st, "set_page_config", spy)
+    at = open_page()
+    assert "wide" not in layouts  # the sign-in form stays a narrow column
+    sign_in(at)
+    assert not at.exception, at.exception
+    assert layouts[-1] == "wide"
+
+
+def test_the_list_shows_every_record_with_its_triage_facts(bank_copy, curator_env):
+    at = sign_in(open_page())
+    bank = load_databank(bank_copy)
+    table = record_table(at).value
+    assert len(table) == len(bank.instruments)
+    assert list(table.columns) == ["name", "status", "quality", "last_reviewed", "missing_count", "missing", "kind",
+                                   "doelgroep", "thema", "id"]
+    assert f"{len(bank.instruments)} van {len(bank.instruments)} records" in texts(at)
+    djg = table.set_index("id").loc["djg-11"]
+    assert djg["quality"] == "Getoetst in Nederland" and "Ouderen" in list(djg["doelgroep"])
+    assert at.button(key="ed_open").disabled  # nothing chosen yet
+    assert "Klik een regel aan en kies Openen." in texts(at)
+
+
+def test_the_list_filters_and_sorts(bank_copy, curator_env):
+    at = sign_in(open_page())
+    bank = load_databank(bank_copy)
+    at.text_input(key="rl_text").input("eenzaamheidsschaal").run()
+    assert sorted(record_table(at).value["id"]) == sorted(
+        i.id for i in bank.instruments.values() if "eenzaamheidsschaal" in i.name.lower()
+    )
+    at.text_input(key="rl_text").input("").run()
+    at.checkbox(key="rl_missing").check().run()
+    shown = record_table(at).value
+    assert len(shown) > 0 and (shown["missing_count"] > 0).all()
+    at.multiselect(key="rl_thema").select("eenzaamheid").run()
+    assert set(record_table(at).value["id"]) == {
+        i.id for i in bank.instruments.values() if "eenzaamheid" in i.thema and set(shown["id"]) >= {i.id}
+    }
+    at.checkbox(key="rl_missing").uncheck().run()
+    at.multiselect(key="rl_thema").unselect("eenzaamheid").run()
+    at.selectbox(key="rl_sort").set_value("missing").run()
+    counts = list(record_table(at).value["missing_count"])
+    assert counts == sorted(counts, reverse=True) and len(counts) == len(bank.instruments)
+    at.multiselect(key="rl_status").select("ingetrokken").run()
+    assert set(record_table(at).value["id"]) == {i.id for i in bank.instruments.values() if not i.active}
+    assert not at.exception, at.exception
+
+
+def test_a_chosen_row_opens_duplicates_or_a_new_record_starts(bank_copy, curator_env):
+    at = choose_row(sign_in(open_page()), "djg-11")
+    assert "Gekozen: **De Jong Gierveld Eenzaamheidsschaal (11 items)** (djg-11)" in texts(at)
+    assert not at.button(key="ed_open").disabled
+    at.button(key="ed_open").click().run()
+    assert at.text_input(key="f:id").value == "djg-11"
+    assert at.text_area(key="f:summary").value == load_databank(bank_copy).instruments["djg-11"].summary
+    at.button(key="ed_duplicate").click().run()
+    assert at.text_input(key="f:id").value == "djg-11-kopie"
+    at.button(key="ed_new").click().run()
+    assert at.text_input(key="f:id").value == "" and at.text_input(key="f:name").value == ""
+    assert not at.exception, at.exception
+
+
+def test_a_search_that_leaves_one_row_opens_it_without_a_click(bank_copy, curator_env):
+    at = sign_in(open_page())
+    at.text_input(key="rl_text").input("djg-11").run()
+    assert list(record_table(at).value["id"]) == ["djg-11"]
+    at.button(key="ed_open").click().run()
+    assert at.text_input(key="f:id").value == "djg-11"
+
+
+def form_widgets(at: AppTest) -> list:
+    kinds = (at.text_input, at.text_area, at.selectbox, at.multiselect, at.radio, at.number_input, at.date_input)
+    return [w for kind in kinds for w in kind if str(w.key).startswith("f:")]
+
+
+def test_form_labels_are_dutch_with_the_schema_help(bank_copy, curator_env):
+    from tree.fields import leaf, leaves
+
+    at = open_record(sign_in(open_page()), "djg-11")
+    summary = at.text_area(key="f:summary")
+    assert summary.label == "Samenvatting (verplicht)"
+    assert summary.help == leaf("summary").description
+    assert at.text_input(key="f:name_en").label == "Naam (Engels)"
+    assert at.text_area(key="f:cost_note").label == "Toelichting op de kosten"
+    assert at.text_input(key="f:administered_by").label == "Wie neemt het af"
+    widgets = form_widgets(at)
+    assert len(widgets) == len(leaves()) - 1  # every field but the sources table
+    for w in widgets:
+        assert not any(c in w.label for c in "*_`") and w.label != w.key[2:], (w.key, w.label)
+    sources = [m.value for m in at.markdown if "Bronnen" in m.value]
+    assert sources == ["**Bronnen (verplicht)**"]  # bold, and no stray asterisk
+    assert at.selectbox(key="f:quality").format_func("getoetst-nl") == "Getoetst in Nederland"
+
+
+def test_form_labels_and_help_are_english_on_the_english_page(bank_copy, curator_env):
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    at.query_params["lang"] = "en"
+    at.run()
+    at = open_record(sign_in(at), "djg-11")
+    summary = at.text_area(key="f:summary")
+    assert (summary.label, summary.help) == ("Summary (required)", "2–4 sentences in plain language (B1): what it "
+                                             "measures, for whom, how.")
+    assert at.text_input(key="f:name_en").label == "Name (English)"
+    assert "**Sources (required)**" in [m.value for m in at.markdown]
+    assert at.radio(key="f:easy_read").format_func("onbekend") == "unknown"
+
+
+def test_a_new_sort_or_filter_never_carries_a_choice_over_to_another_record(bank_copy, curator_env):
+    """A selection is a row position: after the rows change it would point at another record."""
+    at = choose_row(sign_in(open_page()), "djg-11")
+    at.selectbox(key="rl_sort").set_value("missing").run()  # same records, another order
+    assert record_table(at).value["id"].tolist().index("djg-11") != 0
+    assert "Gekozen:" not in texts(at)
+    assert at.button(key="ed_open").disabled
+
+
+def test_the_overview_draws_every_doelgroep_thema_cell(bank_copy, curator_env):
+    """13 thema's do not fit as table columns: a heat map shows every cell without scrolling."""
+    from streamlit import dataframe_util
+
+    at = sign_in(open_page())
+    chart = at.get("vega_lite_chart")[0].proto
+    cells = dataframe_util.convert_arrow_bytes_to_pandas_df(chart.datasets[0].data.data)
+    bank = load_databank(bank_copy)
+    assert len(cells) == len(bank.taxonomy.option_ids("doelgroep")) * len(bank.taxonomy.option_ids("thema"))
+    assert set(cells["band"]) <= {"none", "thin", "ok"}
+    assert chart.alt == "Dekking doelgroep × thema"

@@ -14,6 +14,7 @@ import shutil
 import statistics
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
@@ -50,6 +51,28 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
         with running_app(env=env, log_path=folder / "streamlit.log") as (base, _pid):
             yield base
+    except ServerError as err:
+        pytest.fail(str(err))
+
+
+@pytest.fixture(scope="session")
+def curator_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A second app with a writable copy of the databank and one curator (anna / geheim);
+    yields its base URL and the databank folder."""
+    from tree.curate.auth import hash_password
+    from tree.databank import DEFAULT_PATH
+
+    chromium_path()
+    folder = tmp_path_factory.mktemp("bank") / "instruments"
+    shutil.copytree(DEFAULT_PATH, folder)
+    env = {
+        "BESLISBOOM_DATABANK": str(folder),
+        "BESLISBOOM_CURATORS": "anna:" + hash_password("geheim", iterations=1000),
+        "BESLISBOOM_ROOMS_DB": str(folder.parent / "rooms.sqlite3"),
+    }
+    try:
+        with running_app(env=env, log_path=folder.parent / "streamlit.log") as (base, _pid):
+            yield base, folder
     except ServerError as err:
         pytest.fail(str(err))
 
@@ -134,6 +157,13 @@ class App:
 
     def main(self):
         return self.page.get_by_test_id("stMain")
+
+    def sign_in_as_curator(self) -> None:
+        """Open the curator workspace and sign in as anna (see ``curator_server``)."""
+        self.open("curator", heading="Werkplaats voor curatoren")
+        self.page.get_by_label("Naam").fill("anna")
+        self.page.get_by_label("Wachtwoord").fill("geheim")
+        self.act(lambda: self.page.get_by_role("button", name="Inloggen").click(), heading="Werkplaats voor curatoren")
 
     def option(self, label: str):
         """The checkbox or radio option for ``label``; its text also shows the live count

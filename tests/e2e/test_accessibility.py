@@ -1,4 +1,4 @@
-"""axe-core on the start page, a question page, a results page and the comparison.
+"""axe-core on the start page, a question page, a results page, the comparison and the curator desk.
 
 Rule for who owns a violation (decided per node, from axe's target selector): the selector is
 resolved in the page and the node counts as the **app's own content** when it lies inside the
@@ -57,11 +57,10 @@ def axe_streamlit():
     (ARTIFACTS / "axe-streamlit.json").write_text(json.dumps(found, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
-@pytest.mark.parametrize(("name", "query", "heading"), PAGES, ids=[p[0] for p in PAGES])
-def test_no_serious_violations_in_app_content(app: App, axe_streamlit: list[dict], name, query, heading) -> None:
+def own_serious_violations(app: App, name: str, axe_streamlit: list[dict]) -> list[str]:
+    """Run axe on the page as it is now; return the app's own serious findings, file the rest."""
     if not AXE.exists():
         pytest.fail("node_modules/axe-core is missing: run `npm ci` (make test does)", pytrace=False)
-    app.open(query, heading=heading)
     app.page.add_script_tag(path=str(AXE))
     result = app.page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
     own: list[str] = []
@@ -81,4 +80,31 @@ def test_no_serious_violations_in_app_content(app: App, axe_streamlit: list[dict
                 own.append(
                     f"{entry['id']} ({entry['impact']}) {entry['targets']}: {entry['html']}\n  {entry['summary']}"
                 )
+    return own
+
+
+@pytest.mark.parametrize(("name", "query", "heading"), PAGES, ids=[p[0] for p in PAGES])
+def test_no_serious_violations_in_app_content(app: App, axe_streamlit: list[dict], name, query, heading) -> None:
+    app.open(query, heading=heading)
+    own = own_serious_violations(app, name, axe_streamlit)
     assert not own, f"axe: serious violations in the app's own content on {name}:\n" + "\n".join(own)
+
+
+def test_no_serious_violations_on_the_curator_desk(browser, curator_server, axe_streamlit: list[dict]) -> None:
+    """The overview (heat map, tables), the record list with its filters, and an open record's form."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1400}, locale="nl-NL")
+    context.set_default_timeout(20_000)
+    app = App(context.new_page(), curator_server[0])
+    app.sign_in_as_curator()
+    found = {"curator-overview": own_serious_violations(app, "curator-overview", axe_streamlit)}
+    page = app.page
+    page.get_by_role("tab", name="Instrumenten").click()
+    search = page.get_by_role("searchbox", name="Zoeken")
+    search.fill("djg-11")
+    app.act(lambda: search.press("Enter"))
+    app.act(lambda: page.get_by_role("button", name="Openen").click())
+    page.get_by_role("button", name="Opslaan", exact=True).wait_for()
+    found["curator-desk"] = own_serious_violations(app, "curator-desk", axe_streamlit)
+    context.close()
+    problems = [f"{name}: {v}" for name, vs in found.items() for v in vs]
+    assert not problems, "axe: serious violations in the app's own content:\n" + "\n".join(problems)

@@ -1,59 +1,48 @@
-"""A curator signs in, edits an instrument's summary, saves, and the wizard shows it."""
+"""A curator signs in, finds a record in the list with the keyboard, edits it, and the wizard shows it."""
 
 from __future__ import annotations
-
-import shutil
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
 
-from tools.appserver import ServerError, running_app
-from tree.curate.auth import hash_password
-from tree.databank import DEFAULT_PATH
-
-from .conftest import App, chromium_path
+from .conftest import App
 
 pytestmark = pytest.mark.e2e
 
 NEW_SUMMARY = "Deze samenvatting is zojuist door een curator aangepast."
 LINK = "?doelgroep=ouderen&thema=eenzaamheid&meten=effect-client&gegevens=cijfers&uitvoering=zelf"
-
-
-@pytest.fixture(scope="module")
-def curator_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A second app with a writable copy of the databank and one curator account."""
-    chromium_path()
-    folder = tmp_path_factory.mktemp("bank") / "instruments"
-    shutil.copytree(DEFAULT_PATH, folder)
-    env = {
-        "BESLISBOOM_DATABANK": str(folder),
-        "BESLISBOOM_CURATORS": "anna:" + hash_password("geheim", iterations=1000),
-    }
-    try:
-        with running_app(env=env, log_path=folder.parent / "streamlit.log") as (base, _pid):
-            yield base
-    except ServerError as err:
-        pytest.fail(str(err))
+DESK = {"width": 1400, "height": 1400}
 
 
 def test_curator_edit_shows_in_wizard(browser, curator_server) -> None:
-    context = browser.new_context(viewport={"width": 1400, "height": 1400})
+    base, _bank = curator_server
+    context = browser.new_context(viewport=DESK)
     page = context.new_page()
     page.set_default_timeout(20_000)
-    curator = App(page, curator_server)
-    curator.open("curator", heading="Werkplaats voor curatoren")
-    page.get_by_label("Naam").fill("anna")
-    page.get_by_label("Wachtwoord").fill("geheim")
-    curator.act(lambda: page.get_by_role("button", name="Inloggen").click(), heading="Werkplaats voor curatoren")
+    curator = App(page, base)
+    curator.sign_in_as_curator()
     expect(page.get_by_text("Ingelogd als anna")).to_be_visible()
+    # the desk uses the width: at 1400 px the content is far wider than the 736 px reading column
+    assert page.get_by_test_id("stMainBlockContainer").bounding_box()["width"] > 1000
 
     page.get_by_role("tab", name="Instrumenten").click()
-    page.get_by_test_id("stSelectbox").filter(has_text="Kies een instrument").click()
-    page.keyboard.type("Eenzaamheidsschaal (11")  # 170+ records: the list is searched, not scrolled
-    curator.act(lambda: page.get_by_role("option", name="De Jong Gierveld Eenzaamheidsschaal (11 items)").click())
+    search = page.get_by_role("searchbox", name="Zoeken")
+    search.fill("Eenzaamheidsschaal")
+    curator.act(lambda: search.press("Enter"))  # 170+ records: the list is searched, not scrolled
+    expect(page.get_by_text("3 van ", exact=False)).to_be_visible()
+    # keyboard only: Tab from the search box reaches the list; arrows to the first row, Shift+Space
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement?.dataset?.testid") == "data-grid-canvas":
+            break
+    else:
+        pytest.fail("Tab never reached the record list")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowUp")
+    curator.act(lambda: page.keyboard.press("Shift+Space"))
+    expect(page.get_by_text("Gekozen: De Jong Gierveld Eenzaamheidsschaal (11 items) (djg-11)")).to_be_visible()
     curator.act(lambda: page.get_by_role("button", name="Openen").click())
-    summary = page.get_by_role("textbox", name="summary *", exact=True)
+    summary = page.get_by_role("textbox", name="Samenvatting (verplicht)", exact=True)
     expect(summary).to_be_visible()
     summary.fill(NEW_SUMMARY)
     curator.act(lambda: summary.press("Control+Enter"))  # commit the text area like a user tabbing away
@@ -62,8 +51,39 @@ def test_curator_edit_shows_in_wizard(browser, curator_server) -> None:
 
     # a team leader, in another browser session, opens a shared link: the new text is there
     other = browser.new_context(viewport={"width": 1280, "height": 1200})
-    wizard = App(other.new_page(), curator_server)
+    wizard = App(other.new_page(), base)
     wizard.open(LINK, heading="Uw advies")
     expect(wizard.main().get_by_text(NEW_SUMMARY)).to_be_visible()
     other.close()
+    context.close()
+
+
+def test_switching_language_keeps_every_choice_in_the_form_and_the_list(browser, curator_server) -> None:
+    """The browser holds a choice widget's value as the words it showed: after a switch to
+    English those words match no option. The form must keep the record's values, not drop them."""
+    base, bank = curator_server
+    context = browser.new_context(viewport=DESK)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    curator = App(page, base)
+    curator.sign_in_as_curator()
+    page.get_by_role("tab", name="Instrumenten").click()
+    search = page.get_by_role("searchbox", name="Zoeken")
+    curator.act(lambda: page.get_by_role("combobox", name="Sorteren op").click())
+    curator.act(lambda: page.get_by_role("option", name="Meeste ontbrekende gegevens eerst").click())
+    search.fill("djg-6")
+    curator.act(lambda: search.press("Enter"))  # one row left: it is the chosen one
+    curator.act(lambda: page.get_by_role("button", name="Openen").click())
+    expect(page.get_by_role("textbox", name="Samenvatting (verplicht)", exact=True)).to_be_visible()
+    before = (bank / "djg-6.yaml").read_text(encoding="utf-8")
+
+    curator.act(lambda: page.get_by_text("English", exact=True).click(), heading="Curator workspace")
+    page.get_by_role("tab", name="Instruments").click()
+    groups = page.get_by_test_id("stMultiSelect").filter(has_text="Target groups (required)")
+    expect(groups.get_by_text("Older people", exact=True)).to_be_visible()  # English words, same choice
+    expect(page.get_by_role("combobox", name="Kind (required)")).to_have_value("scale")
+    expect(page.get_by_role("combobox", name="Sort by")).to_have_value("Most missing facts first")  # the list too
+    curator.act(lambda: page.get_by_role("button", name="Save", exact=True).click())
+    expect(page.get_by_text("Saved: djg-6")).to_be_visible()
+    assert (bank / "djg-6.yaml").read_text(encoding="utf-8") == before
     context.close()

@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import pandas as pd
+
+from .. import coverage
 from ..databank import Databank
 from ..schema import Instrument, recommended_for
 
@@ -30,6 +33,11 @@ class Missing:
     fields: tuple[str, ...]
 
 
+def missing_facts(inst: Instrument) -> tuple[str, ...]:
+    """The recommended facts (field names) this record does not give yet; see :func:`missing_recommended`."""
+    return tuple(f for f in recommended_for(inst) if getattr(inst, f) is None)
+
+
 def missing_recommended(bank: Databank) -> list[Missing]:
     """Active records without facts a team leader compares on (items and minutes of what people
     fill in; cost and the quality label of everything).
@@ -39,7 +47,26 @@ def missing_recommended(bank: Databank) -> list[Missing]:
     """
     out = []
     for inst in sorted(bank.active, key=lambda i: i.id):
-        gaps = tuple(f for f in recommended_for(inst) if getattr(inst, f) is None)
+        gaps = missing_facts(inst)
         if gaps:
             out.append(Missing(inst, gaps))
     return out
+
+
+def coverage_cells(bank: Databank, lang: str) -> pd.DataFrame:
+    """The doelgroep × thema matrix as one row per cell, in the taxonomy's order: the labels,
+    the count of active instruments (broader options included) and its band — ``none``,
+    ``thin`` (fewer than :data:`tree.coverage.MIN_PER_OPTION`) or ``ok`` — for a heat map."""
+    rows = []
+    for g, row in coverage.matrix(bank).items():
+        for th, n in row.items():
+            band = "none" if n == 0 else "thin" if n < coverage.MIN_PER_OPTION else "ok"
+            rows.append(
+                {
+                    "doelgroep": bank.taxonomy.option("doelgroep", g).label.get(lang),
+                    "thema": bank.taxonomy.option("thema", th).label.get(lang),
+                    "n": n,
+                    "band": band,
+                }
+            )
+    return pd.DataFrame(rows, columns=["doelgroep", "thema", "n", "band"])

@@ -34,6 +34,10 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
+def _hours(lang: str, hours: float) -> str:
+    return tx(lang, "hours_value", hours=_number(hours), count=hours)
+
+
 def _names(items: list[PlanItem], lang: str) -> str:
     return ", ".join(describe.name_with_abbreviation(i.instrument, lang) for i in items)
 
@@ -135,8 +139,8 @@ def _design(plan: Plan) -> list[Block]:
         out.append(block("p", tx(lang, "dates_open")))
     if plan.has_effect:
         out.extend(_sources(lang, "design_baseline_followup"))
-    out.append(block("h3", tx(lang, "claims_heading")))
-    out.extend(_sources(lang, "design_no_control_group"))
+        out.append(block("h3", tx(lang, "claims_heading")))
+        out.extend(_sources(lang, "design_no_control_group"))
     return out
 
 
@@ -174,10 +178,13 @@ def _effort(plan: Plan) -> list[Block]:
             str(e.minutes) if e.minutes is not None else unknown,
             str(e.respondents) if e.respondents is not None else tx(lang, "open"),
             str(e.moments),
-            tx(lang, "hours_value", hours=_number(e.hours)) if e.hours is not None else unknown,
+            _hours(lang, e.hours) if e.hours is not None else unknown,
         ])
     total = plan.total_hours
-    total_text = tx(lang, "hours_value", hours=_number(total)) if total is not None else unknown
+    if not any(i.effort.applies for i in plan.items):
+        total_text = na  # nothing the team administers itself: no hours to add up
+    else:
+        total_text = _hours(lang, total) if total is not None else unknown
     rows.append([tx(lang, "col_total"), "", "", "", total_text])
     if plan.items:
         out.append(table(rows, widths=(40, 15, 15, 13, 17)))
@@ -248,6 +255,10 @@ def _analysis(plan: Plan) -> list[Block]:
         out.append(block("p", tx(lang, "analysis_verhalen")))
     if any(i.role == "ervaring" for i in plan.items):
         out.append(block("p", tx(lang, "analysis_ervaring")))
+    if any(i.role == "rendement" for i in plan.items):
+        out.append(block("p", tx(lang, "analysis_rendement")))
+    if any(i.role == "methode" for i in plan.items):
+        out.append(block("p", tx(lang, "analysis_methode")))
     for item in plan.numbers:
         if item.role in ("monitor", "rendement", "proces"):
             continue
