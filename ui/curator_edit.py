@@ -11,15 +11,16 @@ from pydantic import ValidationError
 
 from tree import Databank, Instrument
 from tree import describe as d
-from tree.curate import history, store
+from tree.curate import history, review, store
 from tree.curate.formspec import FieldSpec, choice_label, clean_record, field_help, field_specs, widget_label
 from tree.databank import Problem, validation_problems
+from tree.feedback.backend import default_store as default_feedback
 from tree.fields import flatten
 from tree.i18n import t, tm
 from tree.recommend import Match
 from tree.safe_text import md_inline
 
-from . import cards, curator_list, state
+from . import cards, curator_inbox, curator_list, state
 
 ss = st.session_state
 NEW = curator_list.NEW
@@ -174,13 +175,30 @@ def _save(bank: Databank, user: str, record: dict[str, Any], lang: str, *, force
     expected = ss.ed_digest
     if force and ss.get("ed_conflict"):
         expected = store.digest(ss.ed_conflict.theirs)
+    message = t("nl", "curator.commit_edit" if ss.ed_target else "curator.commit_new", id=record.get("id", "?"))
+    report = _report()
+    if report is not None:  # the change answers a report from practice: the history says which
+        f = report.fields
+        message += f"\n\nMelding #{report.id}: {f.get('field')} → {f.get('should_be')}"
+        if f.get("source"):
+            message += f" (bron: {f['source']})"
     try:
+        if review.four_eyes():
+            proposal = curator_inbox.queue().propose(
+                bank.path, record, expected_digest=expected, author=user, message=message, taxonomy=bank.taxonomy,
+                feedback=report.id if report is not None else None,
+            )
+            ss.pop("ed_problems", None)
+            ss.pop("ed_conflict", None)
+            ss.pop("ed_report", None)
+            ss.ed_flash = t(lang, "inbox.proposed", id=proposal.id)
+            return
         new_digest = store.save_record(
             bank.path,
             record,
             expected_digest=expected,
             author=user,
-            message=t("nl", "curator.commit_edit" if ss.ed_target else "curator.commit_new", id=record.get("id", "?")),
+            message=message,
             taxonomy=bank.taxonomy,
         )
     except store.ValidationFailed as err:
@@ -197,7 +215,22 @@ def _save(bank: Databank, user: str, record: dict[str, Any], lang: str, *, force
     ss.ed_loaded = record["id"]
     ss.pop("ed_problems", None)
     ss.pop("ed_conflict", None)
+    if report is not None:
+        default_feedback().decide(report.id, "verwerken", user)
+        ss.pop("ed_report", None)
     ss.ed_flash = t(lang, "curator.saved", id=record["id"])  # shown after the rerun that follows
+
+
+def _report():
+    """The report from practice this edit answers (opened from the inbox), if any."""
+    rid = ss.get("ed_report")
+    if rid is None:
+        return None
+    try:
+        return default_feedback().get(rid)
+    except LookupError:
+        ss.pop("ed_report", None)
+        return None
 
 
 def editor(bank: Databank, user: str) -> None:
@@ -208,8 +241,17 @@ def editor(bank: Databank, user: str) -> None:
         _open(bank, *request)
     if ss.get("ed_reopen"):  # asked for after the form was drawn: reload before drawing it again
         _open(bank, ss.pop("ed_reopen"))
+    if ss.get("ed_draft"):  # a proposal from practice, as the start of a draft (status concept)
+        ss.ed_target, ss.ed_digest, ss.ed_file = None, None, None
+        _seed(ss.pop("ed_draft"))
+        ss.ed_loaded = NEW
     if "ed_loaded" not in ss:  # the list above says how to open one
         return
+    report = _report()
+    if report is not None:
+        with st.container(border=True):
+            st.markdown(f"**{t(lang, 'inbox.report_beside', id=report.id)}**")
+            st.markdown(curator_inbox.item_text(report, lang))
     if ss.get("ed_lang", lang) != lang and "ed_last" in ss:
         # The browser keeps a choice widget's value as the words it showed; after a language
         # switch those words match no option and the value would be dropped. Put back what the

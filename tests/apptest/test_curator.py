@@ -93,7 +93,7 @@ def test_sign_in_shows_workspace(bank_copy, curator_env):
     at = sign_in(open_page())
     assert not at.exception, at.exception
     assert "Ingelogd als anna" in texts(at)
-    assert len(at.tabs) == 4
+    assert len(at.tabs) == 5
     assert "Dekking doelgroep × thema" in texts(at)
 
 
