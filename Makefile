@@ -45,3 +45,11 @@ bench: $(BIN)/.installed
 
 loadtest: $(BIN)/.installed
 	$(BIN)/python -m bench.load_room
+
+# The websocket load run (bench/load_ws.py): 200 simulated phones in one room across two app
+# replicas behind HAProxy, rooms in PostgreSQL (tools/cluster.py); the run stops after 300 s at most.
+# Other sizes or one app: .venv/bin/python -m bench.load_ws --help
+.PHONY: loadtest-ws
+loadtest-ws: $(BIN)/.installed
+	./scripts/ensure-services
+	$(BIN)/python -m bench.load_ws --phones 200 --cluster
