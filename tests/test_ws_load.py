@@ -11,6 +11,7 @@ projector must end with exactly the phones' votes. About 25 s (the app's own 2 s
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -31,13 +32,16 @@ def room_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, load_ws.Ws
     env = {"BESLISBOOM_ROOMS_DB": str(db), "BESLISBOOM_TRUST_PROXY": "1"}
     with running_app(env=env, log_path=log) as (base, pid):
         store = SQLiteRoomStore(db)
-        try:
-            summary, run = load_ws.measure(
-                base, PHONES, deadline_s=120, pids={"app": pid}, store=store, settle=0, think=0, reloads=RELOADS,
-                logs=[log],
-            )
-        finally:
-            store.close()
+        # In its own thread: the generator runs its own asyncio loop, and in the whole suite the
+        # browser tests' sync Playwright keeps a loop running in this thread.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            try:
+                summary, run = pool.submit(
+                    load_ws.measure, base, PHONES, deadline_s=120, pids={"app": pid}, store=store, settle=0, think=0,
+                    reloads=RELOADS, logs=[log],
+                ).result()
+            finally:
+                store.close()
     return summary, run
 
 
