@@ -67,7 +67,7 @@ def _title(bank: Databank, item: Item, lang: str) -> str:
     inst = bank.instruments.get(item.instrument or "")
     about = describe.name_with_abbreviation(inst, lang) if inst else (item.fields.get("name") or "")
     when = item.created.astimezone().strftime("%Y-%m-%d %H:%M")
-    return f"#{item.id} · {t(lang, f'inbox.kind_{item.kind}')} · {md_inline(about)} · {when}"
+    return f"#{item.id} · {t(lang, f'inbox.item_{item.kind}')} · {md_inline(about)} · {when}"
 
 
 def _decide(item: Item, action: str, user: str, lang: str, **kw) -> None:
@@ -143,7 +143,7 @@ def _changes(bank: Databank, user: str, lang: str) -> None:
         with st.container(border=True):
             st.markdown(t(lang, "inbox.change_line", id=p.id, file=p.file, author=md_inline(p.author),
                           message=md_inline(p.message.splitlines()[0] if p.message else "")))
-            st.code(q.diff(bank.path, p) or t(lang, "inbox.no_diff"), language="diff")
+            st.code(q.diff(bank.path, p) or t(lang, "inbox.no_diff"), language="diff", wrap_lines=True)
             own = p.author.strip().casefold() == user.strip().casefold()
             with st.container(horizontal=True):
                 if st.button(t(lang, "inbox.approve_change"), key=f"chg:{p.id}:ok", type="primary", disabled=own,
