@@ -64,6 +64,8 @@ class Tx(Protocol):
 
     def ts(self, moment: datetime) -> Any: ...
 
+    def column(self, kind: Literal["id", "time"]) -> str: ...
+
 
 def parse_ts(value: str | datetime) -> datetime:
     """A stored time back as an aware UTC datetime (SQLite keeps text, PostgreSQL a timestamptz)."""
@@ -104,6 +106,14 @@ class _Tx:
 
     def ts(self, moment: datetime) -> Any:
         return ts_text(moment) if self.dialect == "sqlite" else moment.astimezone(UTC)
+
+    def column(self, kind: Literal["id", "time"]) -> str:
+        """The DDL type of a generated id or a timestamp in this dialect."""
+        if kind == "id":
+            if self.dialect == "sqlite":
+                return "INTEGER PRIMARY KEY"
+            return "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+        return "TEXT" if self.dialect == "sqlite" else "TIMESTAMPTZ"
 
 
 # --- databases -----------------------------------------------------------------------------------
@@ -350,3 +360,24 @@ def migrate(db: Database, schema: Schema) -> int:
 
 def sqlite_columns(tx: Tx, table: str) -> set[str]:
     return {row[1] for row in tx.all(f"PRAGMA table_info({table})")}
+
+
+class VersionedStore:
+    """A store on a :class:`Database` whose schema is brought up to date on first use."""
+
+    schema: Schema
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._ready = False
+
+    def migrate(self) -> int:
+        """Create or upgrade the tables (also done on first use); returns the schema version."""
+        version = migrate(self.db, self.schema)
+        self._ready = True
+        return version
+
+    def _tx(self, write: bool):
+        if not self._ready:
+            self.migrate()
+        return self.db.write() if write else self.db.read()

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..schema import Taxonomy
-from ..sqldb import Database, Schema, Tx, migrate, parse_ts
+from ..sqldb import Schema, Tx, VersionedStore, parse_ts
 from ..workshop.rooms import _now
 from . import store
 from .commit import read_current
@@ -35,8 +35,7 @@ def four_eyes() -> bool:
 
 
 def _v1(tx: Tx) -> None:
-    ident = "INTEGER PRIMARY KEY" if tx.dialect == "sqlite" else "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
-    time = "TEXT" if tx.dialect == "sqlite" else "TIMESTAMPTZ"
+    ident, time = tx.column("id"), tx.column("time")
     tx.execute(
         f"CREATE TABLE IF NOT EXISTS proposed_changes (id {ident}, file TEXT NOT NULL, record TEXT NOT NULL, "
         f"text TEXT NOT NULL, base_digest TEXT, author TEXT NOT NULL, message TEXT NOT NULL, created {time} NOT NULL, "
@@ -81,16 +80,8 @@ def _proposal(row: tuple) -> Proposal:
                     reason, int(feedback) if feedback is not None else None)
 
 
-class ReviewQueue:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self._ready = False
-
-    def _tx(self, write: bool):
-        if not self._ready:
-            migrate(self.db, SCHEMA)
-            self._ready = True
-        return self.db.write() if write else self.db.read()
+class ReviewQueue(VersionedStore):
+    schema = SCHEMA
 
     def propose(
         self, bank_path: str | os.PathLike[str], record: Mapping[str, Any], *, expected_digest: str | None,

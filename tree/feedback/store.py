@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from ..sqldb import Database, Schema, Tx, migrate, parse_ts
+from ..sqldb import Schema, Tx, VersionedStore, parse_ts
 from ..workshop.rooms import _now
 from .submissions import Kind, Submission
 
@@ -31,8 +31,7 @@ QUOTES = 3
 
 
 def _v1(tx: Tx) -> None:
-    ident = "INTEGER PRIMARY KEY" if tx.dialect == "sqlite" else "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
-    time = "TEXT" if tx.dialect == "sqlite" else "TIMESTAMPTZ"
+    ident, time = tx.column("id"), tx.column("time")
     tx.execute(
         f"CREATE TABLE IF NOT EXISTS feedback (id {ident}, kind TEXT NOT NULL, instrument TEXT, "
         f"fields TEXT NOT NULL, email TEXT, created {time} NOT NULL, status TEXT NOT NULL DEFAULT 'nieuw', "
@@ -98,20 +97,8 @@ def _item(row: tuple) -> Item:
                 int(merged) if merged is not None else None)
 
 
-class FeedbackStore:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self._ready = False
-
-    def migrate(self) -> int:
-        version = migrate(self.db, SCHEMA)
-        self._ready = True
-        return version
-
-    def _tx(self, write: bool):
-        if not self._ready:
-            self.migrate()
-        return self.db.write() if write else self.db.read()
+class FeedbackStore(VersionedStore):
+    schema = SCHEMA
 
     # visitors
 

@@ -40,7 +40,7 @@ from .rooms import (
 
 
 def _v1_tables(tx: Tx) -> None:
-    time = "TEXT" if tx.dialect == "sqlite" else "TIMESTAMPTZ"
+    time = tx.column("time")
     tx.execute(
         f"CREATE TABLE IF NOT EXISTS rooms (code TEXT PRIMARY KEY, created {time} NOT NULL, "
         f"expires {time} NOT NULL, step INTEGER NOT NULL DEFAULT 0, answers TEXT NOT NULL DEFAULT '{{}}')"
