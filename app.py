@@ -12,8 +12,6 @@ import streamlit as st
 from tree.i18n import t
 from ui import routes, state
 
-st.set_page_config(page_title="Beslisboom effectmeting", page_icon=":material/account_tree:", layout="centered")
-
 lang = state.lang()
 pages = [
     st.Page(r.file, title=t(lang, r.title_key), icon=r.icon, url_path=r.url_path, default=r is routes.WIZARD)
@@ -22,8 +20,12 @@ pages = [
     for r in routes.ROUTES
 ]
 # the sidebar links are drawn by ui.frame on every page (see there why), so the built-in list stays hidden
+page = st.navigation(pages, position="hidden")
+route = routes.by_url_path(page.url_path)
+frame_config = {"page_title": "Beslisboom effectmeting", "page_icon": ":material/account_tree:"}
+st.set_page_config(**frame_config, **({"layout": route.layout} if route.layout else {}))
 try:
-    st.navigation(pages, position="hidden").run()
+    page.run()
 except Exception:  # st.stop and st.rerun are BaseExceptions and pass through
     # The visitor gets a plain page; the details (with paths) go to the server log only.
     logging.getLogger("beslisboom").exception("page failed: %s", st.context.url if hasattr(st.context, "url") else "")

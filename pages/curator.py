@@ -5,11 +5,12 @@ import streamlit as st
 from tree.i18n import t
 from ui import curator_auth, curator_edit, curator_inbox, curator_list, curator_views, frame, state
 
+# a desk, not a reading column: the record list and the coverage matrix need the width; the
+# sign-in form stays a narrow column. Set once per run, here only (app.py leaves this page's
+# layout alone: two layout messages in one run race in the browser).
+st.set_page_config(layout="wide" if curator_auth.signed_in() else "centered")
 bank = frame.setup()
 user = curator_auth.require()  # stops here for anyone not signed in
-# a desk, not a reading column: the record list and the coverage matrix need the width (the
-# sign-in above stays centred; app.py sets every other page back to centred on each run)
-st.set_page_config(layout="wide")
 bank = curator_views.open_workspace(bank)  # finish an interrupted save; pull what others pushed
 lang = state.lang()
 st.title(t(lang, "curator.title"))

@@ -47,6 +47,15 @@ def _local_login(cfg: CuratorConfig, lang: str) -> None:
             st.error(t(lang, "curator.wrong_password"))
 
 
+def signed_in() -> bool:
+    """Whether this session has a curator who may still work here (same test as :func:`require`)."""
+    user = ss.get(USER_KEY)
+    if not user:
+        return False
+    cfg = config()
+    return not cfg.closed and not cfg.closed_on_purpose and (user in cfg.local_users or oidc_allowed(cfg, user))
+
+
 def require() -> str:
     """The signed-in curator's name; otherwise draw the login (or the closed notice) and stop."""
     lang = state.lang()

@@ -248,10 +248,6 @@ def editor(bank: Databank, user: str) -> None:
     if "ed_loaded" not in ss:  # the list above says how to open one
         return
     report = _report()
-    if report is not None:
-        with st.container(border=True):
-            st.markdown(f"**{t(lang, 'inbox.report_beside', id=report.id)}**")
-            st.markdown(curator_inbox.item_text(report, lang))
     if ss.get("ed_lang", lang) != lang and "ed_last" in ss:
         # The browser keeps a choice widget's value as the words it showed; after a language
         # switch those words match no option and the value would be dropped. Put back what the
@@ -271,6 +267,10 @@ def editor(bank: Databank, user: str) -> None:
     record = _collect()
     ss.ed_last, ss.ed_lang = record, lang
     with right:
+        if report is not None:  # beside the form, where the curator types the fix
+            with st.container(border=True):
+                st.markdown(f"**{t(lang, 'inbox.report_beside', id=report.id)}**")
+                st.markdown(curator_inbox.item_text(report, lang))
         _preview(bank, record, lang)
 
     for p in ss.get("ed_problems", []):

@@ -9,11 +9,13 @@ validates and publishes it. Every decision is kept in the store.
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
+import pandas as pd
 import streamlit as st
 
 from tree import Databank, describe
-from tree.curate import review, store
+from tree.curate import record_diff, review, store
 from tree.feedback.backend import default_store
 from tree.feedback.store import BadDecision, Item
 from tree.feedback.submissions import KINDS as KINDS_SHOWN
@@ -24,6 +26,13 @@ from tree.workshop.backend import default_database
 from . import state
 
 ss = st.session_state
+
+#: Curators work in the Netherlands; a server in UTC (a container) must not show times an hour off.
+TIME_ZONE = ZoneInfo("Europe/Amsterdam")
+
+
+def local_time(moment: dt.datetime) -> str:
+    return moment.astimezone(TIME_ZONE).strftime("%Y-%m-%d %H:%M")
 
 
 def queue() -> review.ReviewQueue:
@@ -39,35 +48,37 @@ def _counts(lang: str) -> None:
 
 def item_text(item: Item, lang: str) -> str:
     f = item.fields
+    def line(key: str, value: object) -> str:  # the curator's words, not the visitor's question
+        return f"**{t(lang, f'inbox.l_{key}')}:** {md_inline(str(value))}"
+
     if item.kind == "melding":
-        lines = [f"**{t(lang, 'practice.f_field')}:** {md_inline(f.get('field', ''))}",
-                 f"**{t(lang, 'practice.f_should_be')}:** {md_inline(f.get('should_be', ''))}"]
+        lines = [line("field", f.get("field", "")), line("should_be", f.get("should_be", ""))]
         if f.get("source"):
-            lines.append(f"**{t(lang, 'practice.f_source')}:** {md_inline(f['source'])}")
+            lines.append(line("source", f["source"]))
     elif item.kind == "ervaring":
-        lines = [f"**{t(lang, 'practice.f_for_whom')}:** {md_inline(f.get('for_whom', ''))}"]
+        lines = [line("for_whom", f.get("for_whom", ""))]
         for key in ("participants", "minutes", "organisation"):
             if f.get(key):
-                lines.append(f"**{t(lang, f'practice.f_{key}')}:** {md_inline(f[key])}")
-        lines.append(f"**{t(lang, 'practice.f_helped')}:** {t(lang, 'practice.helped_' + str(f.get('helped')))}")
+                lines.append(line(key, f[key]))
+        lines.append(line("helped", t(lang, "practice.helped_" + str(f.get("helped")))))
         if f.get("story"):
             lines.append(f"> {md_inline(f['story'])}")
     else:
-        lines = [f"**{t(lang, 'practice.f_name')}:** {md_inline(f.get('name', ''))}",
-                 f"**{t(lang, 'practice.f_what')}:** {md_inline(f.get('what', ''))}"]
+        lines = [line("name", f.get("name", "")), line("what", f.get("what", ""))]
         for key in ("url", "for_whom"):
             if f.get(key):
-                lines.append(f"**{t(lang, f'practice.f_{key}')}:** {md_inline(f[key])}")
+                lines.append(line(key, f[key]))
     if item.email:
         lines.append(f"**{t(lang, 'inbox.reply_to')}:** {md_inline(item.email)}")
     return "  \n".join(lines)
 
 
-def _title(bank: Databank, item: Item, lang: str) -> str:
+def _title(bank: Databank, item: Item, lang: str, pending: bool = False) -> str:
     inst = bank.instruments.get(item.instrument or "")
     about = describe.name_with_abbreviation(inst, lang) if inst else (item.fields.get("name") or "")
-    when = item.created.astimezone().strftime("%Y-%m-%d %H:%M")
-    return f"#{item.id} · {t(lang, f'inbox.item_{item.kind}')} · {md_inline(about)} · {when}"
+    when = local_time(item.created)
+    title = f"#{item.id} · {t(lang, f'inbox.item_{item.kind}')} · {md_inline(about)} · {when}"
+    return f"{title} · {t(lang, 'inbox.title_pending')}" if pending else title
 
 
 def _decide(item: Item, action: str, user: str, lang: str, **kw) -> None:
@@ -79,8 +90,11 @@ def _decide(item: Item, action: str, user: str, lang: str, **kw) -> None:
     ss.inbox_flash = t(lang, f"inbox.done_{action}", id=item.id)
 
 
-def _actions(bank: Databank, item: Item, user: str, lang: str) -> None:
+def _actions(bank: Databank, item: Item, user: str, lang: str, pending: review.Proposal | None = None) -> None:
     key = f"inbox:{item.id}"
+    if pending is not None:  # its fix waits for a second curator: no second fix, no rejection now
+        st.info(t(lang, "inbox.report_pending", change=pending.id, author=md_inline(pending.author)))
+        return
     with st.container(horizontal=True):
         if item.kind == "melding" and item.instrument in bank.instruments:
             st.button(t(lang, "inbox.open_editor"), key=f"{key}:edit", type="primary", on_click=_to_editor,
@@ -143,7 +157,9 @@ def _changes(bank: Databank, user: str, lang: str) -> None:
         with st.container(border=True):
             st.markdown(t(lang, "inbox.change_line", id=p.id, file=p.file, author=md_inline(p.author),
                           message=md_inline(p.message.splitlines()[0] if p.message else "")))
-            st.code(q.diff(bank.path, p) or t(lang, "inbox.no_diff"), language="diff", wrap_lines=True)
+            if p.feedback is not None:
+                st.caption(t(lang, "inbox.change_answers", report=p.feedback))
+            _field_changes(q, bank, p, lang)
             own = p.author.strip().casefold() == user.strip().casefold()
             with st.container(horizontal=True):
                 if st.button(t(lang, "inbox.approve_change"), key=f"chg:{p.id}:ok", type="primary", disabled=own,
@@ -167,6 +183,21 @@ def _changes(bank: Databank, user: str, lang: str) -> None:
                     st.rerun()
 
 
+def _field_changes(q: review.ReviewQueue, bank: Databank, p: review.Proposal, lang: str) -> None:
+    """Field by field what changes (a folded paragraph's file diff is hard to read); the file diff
+    stays one click away for whoever wants the exact text."""
+    rows = record_diff.labelled(q.changes(bank.path, p), lang)
+    if rows:
+        table = pd.DataFrame(rows).rename(columns={"field": t(lang, "inbox.col_field"),
+                                                   "before": t(lang, "inbox.col_before"),
+                                                   "after": t(lang, "inbox.col_after")})
+        st.table(table.set_index(table.columns[0]))
+    else:
+        st.caption(t(lang, "inbox.no_diff"))
+    with st.expander(t(lang, "inbox.file_diff")):
+        st.code(q.diff(bank.path, p) or t(lang, "inbox.no_diff"), language="diff", wrap_lines=True)
+
+
 def inbox(bank: Databank, user: str) -> None:
     lang = state.lang()
     if "inbox_flash" in ss:
@@ -185,15 +216,16 @@ def inbox(bank: Databank, user: str) -> None:
                                                                   "verwerkt", ""], key="inbox_status",
                              format_func=lambda s: t(lang, f"inbox.status_{s}") if s else t(lang, "inbox.all"))
     items = default_store().items(status=status or None, kind=kind or None)
+    pending = queue().pending_for() if review.four_eyes() else {}
     if not items:
         st.info(t(lang, "inbox.empty"))
     for item in items:
-        with st.expander(_title(bank, item, lang), expanded=len(items) <= 3):
+        with st.expander(_title(bank, item, lang, item.id in pending), expanded=len(items) <= 3):
             st.markdown(item_text(item, lang))
             decisions = default_store().decisions(item.id)
             for d in decisions:
                 st.caption(t(lang, "inbox.decision", action=t(lang, f"inbox.action_{d.action}"),
-                             curator=md_inline(d.curator), at=d.at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                             curator=md_inline(d.curator), at=local_time(d.at),
                              reason=md_inline(d.reason or "")))
             if item.status == "nieuw":
-                _actions(bank, item, user, lang)
+                _actions(bank, item, user, lang, pending.get(item.id))

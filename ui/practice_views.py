@@ -77,7 +77,9 @@ def _email(lang: str, key: str) -> str:
 
 def report_form(bank: Databank, inst: Instrument, lang: str, key: str) -> None:
     """"Meld een fout": which fact, what it should be, a source."""
-    facts = [label for label, _ in describe.facts(bank, inst, lang)] + [t(lang, "practice.other_fact")]
+    facts = [t(lang, "fields.name"), t(lang, "fields.summary"),
+             *(label for label, _ in describe.facts(bank, inst, lang)),
+             t(lang, "describe.where"), t(lang, "fields.sources"), t(lang, "practice.other_fact")]
     with st.form(f"{key}:report", clear_on_submit=True, border=False):
         st.caption(t(lang, "practice.report_help"))
         field = st.selectbox(t(lang, "practice.f_field"), facts, key=f"{key}:field")

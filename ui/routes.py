@@ -25,14 +25,26 @@ class Route:
     title_key: str  # locale key of its title
     icon: str
     in_sidebar: bool = True
+    # "centered" or "wide", set by app.py once per run; None: the page sets its own layout (exactly
+    # once per run too — two layout messages in one run race in the browser, and the narrow one
+    # sometimes won)
+    layout: str | None = "centered"
 
 
 WIZARD = Route("pages/wizard.py", None, "nav.wizard", ":material/account_tree:")
 COMPARE = Route("pages/vergelijken.py", "vergelijken", "nav.compare", ":material/compare:")
 PRESENTER = Route("pages/presenter.py", "presenter", "nav.presenter", ":material/co_present:")
 ROOM = Route("pages/kamer.py", "kamer", "nav.room", ":material/groups:", in_sidebar=False)
-CURATOR = Route("pages/curator.py", "curator", "nav.curator", ":material/edit_note:")
+CURATOR = Route("pages/curator.py", "curator", "nav.curator", ":material/edit_note:", layout=None)
 INSTRUMENT = Route("pages/instrument.py", "instrument", "nav.instrument", ":material/description:", in_sidebar=False)
 MEETPLAN = Route("pages/meetplan.py", "meetplan", "nav.meetplan", ":material/event_note:", in_sidebar=False)
 
 ROUTES: tuple[Route, ...] = (WIZARD, COMPARE, PRESENTER, ROOM, CURATOR, INSTRUMENT, MEETPLAN)
+
+
+def by_url_path(url_path: str) -> Route:
+    """The route st.navigation chose ("" is the default page)."""
+    for route in ROUTES:
+        if (route.url_path or "") == url_path:
+            return route
+    return WIZARD

@@ -88,6 +88,10 @@ def test_four_eyes_a_second_curator_approves_before_the_wizard_sees_it(bank_copy
     assert own.disabled  # nobody approves their own change
     diff = "\n".join(str(c.value) for c in anna.code).splitlines()
     assert any(line.startswith("+") and "Voorstel van anna." in line for line in diff)  # the diff shows the change
+    (changes,) = anna.table
+    rows = changes.value
+    assert list(rows.index) == ["Samenvatting"]  # field by field: only what changes, by its Dutch label
+    assert rows.loc["Samenvatting", "Nu"] == before and rows.loc["Samenvatting", "Voorstel"] == "Voorstel van anna."
 
     bert = sign_in(open_page(), "bert")
     (approve,) = [b for key, b in inbox_buttons(bert).items() if key.endswith(":ok") and key.startswith("chg:")]
@@ -97,3 +101,27 @@ def test_four_eyes_a_second_curator_approves_before_the_wizard_sees_it(bank_copy
     assert load_databank(bank_copy).instruments["djg-11"].summary == "Voorstel van anna."
     entry = history.log(bank_copy, "djg-11.yaml")[0]
     assert entry.author == "anna" and "Goedgekeurd door: bert" in entry.message
+
+
+def test_a_report_whose_fix_awaits_a_second_curator_is_not_fixed_twice(bank_copy, two_curators,  # noqa: F811
+                                                                        monkeypatch):
+    monkeypatch.setenv("BESLISBOOM_FOUR_EYES", "1")
+    store = default_store()
+    rid = store.submit(check("melding", {"field": "Samenvatting", "should_be": "Beter.", "source": "handleiding"},
+                             instrument="djg-11", known=KNOWN))
+    anna = sign_in(open_page(), "anna")
+    inbox_buttons(anna)[f"inbox:{rid}:edit"].click().run()
+    anna.text_area(key="f:summary").input("Beter.").run()
+    anna.button(key="ed_save").click().run()
+    assert not anna.exception, anna.exception
+
+    bert = sign_in(open_page(), "bert")
+    shown = texts(bert)
+    assert f"Antwoord op melding #{rid} uit de praktijk." in shown  # the change names the report
+    assert "wacht op een tweede curator" in " ".join(e.label for e in bert.expander)
+    assert f"inbox:{rid}:edit" not in inbox_buttons(bert)  # no second fix while the first waits
+    assert any("wacht op een tweede curator" in i.value for i in bert.info)
+    assert store.get(rid).status == "nieuw"
+    (approve,) = [b for key, b in inbox_buttons(bert).items() if key.endswith(":ok") and key.startswith("chg:")]
+    approve.click().run()
+    assert store.get(rid).status == "verwerkt"

@@ -20,11 +20,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
+import yaml
+
 from ..schema import Taxonomy
 from ..sqldb import Schema, Tx, VersionedStore, parse_ts
 from ..workshop.rooms import _now
 from . import store
 from .commit import read_current
+from .record_diff import FieldChange, field_changes
 
 ENV_SWITCH = "BESLISBOOM_FOUR_EYES"
 Status = Literal["open", "goedgekeurd", "afgewezen"]
@@ -125,6 +128,17 @@ class ReviewQueue(VersionedStore):
             before.splitlines(keepends=True), proposal.text.splitlines(keepends=True),
             fromfile=f"{proposal.file} (nu)", tofile=f"{proposal.file} (voorstel)",
         ))
+
+    def changes(self, bank_path: str | os.PathLike[str], proposal: Proposal) -> list[FieldChange]:
+        """What the change would do, field by field (a second curator reads this before the diff)."""
+        found = read_current(Path(bank_path), proposal.file)
+        before = yaml.safe_load(found[0]) if found else None
+        return field_changes(before if isinstance(before, dict) else None, proposal.record)
+
+    def pending_for(self) -> dict[int, Proposal]:
+        """Open changes that answer a report from practice, by the report's id: the inbox shows such
+        a report as waiting, so nobody opens the editor for it a second time."""
+        return {p.feedback: p for p in self.open() if p.feedback is not None}
 
     def _close(self, proposal_id: int, status: Status, curator: str, reason: str | None, now: datetime | None) -> None:
         with self._tx(True) as tx:
