@@ -207,3 +207,34 @@ def test_usage_from_practice_is_the_last_tie_breaker(make_bank):
     assert ids(recommend(bank, answers).matches) == ["gamma", "alfa", "beta"]
     used = recommend(bank, answers, usage={"beta": 4, "alfa": 1}).matches
     assert ids(used) == ["gamma", "beta", "alfa"]
+
+
+def test_the_tip_leads_to_instruments_for_this_group_and_theme_not_to_more_frameworks(make_bank):
+    # Walk question 1: dropping "zelf doen" gave three generic frameworks and won on count, while
+    # dropping the type of data gave the two loneliness scales that answer the question.
+    frameworks = [record(f"kader-{n}", doelgroep=["iedereen"], thema=["alle-themas"], gegevens=["cijfers", "verhalen"],
+                         uitvoering=["mix"]) for n in range(3)]
+    bank = make_bank(
+        *frameworks,
+        record("schaal-a", doelgroep=["ouderen"], thema=["eenzaamheid"], gegevens=["cijfers"], uitvoering=["zelf"]),
+        record("schaal-b", doelgroep=["ouderen"], thema=["eenzaamheid"], gegevens=["cijfers"], uitvoering=["zelf"]),
+    )
+    rec = recommend(bank, {"doelgroep": ["ouderen"], "thema": ["eenzaamheid"], "gegevens": ["beide"],
+                           "uitvoering": ["zelf"]})
+    assert rec.exact_count == 0
+    by_question = {r.question: r for r in rec.relaxations}
+    assert (by_question["uitvoering"].exact_count, by_question["uitvoering"].specific_count) == (3, 0)
+    assert (by_question["gegevens"].exact_count, by_question["gegevens"].specific_count) == (2, 2)
+    assert rec.best_relaxation.question == "gegevens"
+
+
+def test_the_tip_keeps_what_was_asked_when_a_practical_answer_can_go(make_bank):
+    # dropping "cliëntervaring" would find effect measures: that answers another question
+    bank = make_bank(
+        record("effect-1", doelgroep=["ouderen"], thema=["eenzaamheid"], meten=["effect-client"], uitvoering=["zelf"]),
+        record("effect-2", doelgroep=["ouderen"], thema=["eenzaamheid"], meten=["effect-client"], uitvoering=["zelf"]),
+        record("ervaring", doelgroep=["ouderen"], thema=["eenzaamheid"], meten=["ervaring"], uitvoering=["mix"]),
+    )
+    rec = recommend(bank, {"doelgroep": ["ouderen"], "thema": ["eenzaamheid"], "meten": ["ervaring"],
+                           "uitvoering": ["zelf"]})
+    assert [r.question for r in rec.relaxations][:2] == ["uitvoering", "meten"]

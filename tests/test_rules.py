@@ -37,7 +37,6 @@ def test_a_complete_record_breaks_no_rule():
         ({"quality": None}, "quality"),
         ({"kind": "methode", **TESTED_NL}, "quality"),
         ({"uitvoering": ["zelf"], "cost": "licentie"}, "uitvoering"),
-        ({"uitvoering": ["zelf"], "cost": None}, "uitvoering"),
         ({"uitvoering": ["zelf"], "cost": "gratis", "training_required": True}, "uitvoering"),
         ({"measures": "Tevredenheid met de hulp", "meten": ["effect-client"]}, "meten"),
         ({"name": "Cliënttevredenheidsonderzoek", "meten": ["effect-client"]}, "meten"),
@@ -57,6 +56,10 @@ def test_rules_that_must_not_fire():
     # a monitor repeated over time may claim an effect in the area
     ok = inst(kind="monitor", meten=["effect-omgeving"], quality="methode", interval_years=4)
     assert fields_of(ok) == []
+    # zelf says who carries it out: an unknown or a paid cost leaves that open
+    assert fields_of(inst(uitvoering=["zelf"], cost=None)) == []
+    assert fields_of(inst(uitvoering=["zelf"], cost="betaald", cost_note="Per formulier.",
+                          cost_note_en="Per form.")) == []
     # zelf with a free-with-conditions cost is fine
     assert fields_of(inst(uitvoering=["zelf"], cost="gratis-voorwaarden", cost_note="Met bronvermelding.",
                           cost_note_en="With citation.")) == []

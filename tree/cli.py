@@ -97,7 +97,10 @@ def cmd_recommend(args: argparse.Namespace) -> int:
                     "exact_count": rec.exact_count,
                     "matches": [_match_json(m) for m in rec.matches],
                     "near": [_match_json(m) for m in rec.near],
-                    "relaxations": [{"question": r.question, "exact_count": r.exact_count} for r in rec.relaxations],
+                    "relaxations": [
+                        {"question": r.question, "exact_count": r.exact_count, "specific_count": r.specific_count}
+                        for r in rec.relaxations
+                    ],
                     "bundles": [[p.instrument.id for p in b.parts] for b in rec.bundles],
                     "ignored": [list(x) for x in link.unknown],
                     "databank_version": bank.version,

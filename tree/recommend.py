@@ -47,10 +47,26 @@ class Match(NamedTuple):
 
 @dataclass(frozen=True)
 class Relaxation:
-    """Dropping the answer to one question would give this many exact matches."""
+    """Dropping the answer to one question would give this many exact matches, of which
+    ``specific_count`` fit the chosen doelgroep and thema directly (not only as a generic method
+    for "alle doelgroepen" or "alle thema's")."""
 
     question: str
     exact_count: int
+    specific_count: int = 0
+
+
+#: The questions that say what the team wants to know; the other two (type of data, who carries
+#: it out) are practical. A tip first suggests letting go of a practical answer.
+CONTENT_QUESTIONS = ("doelgroep", "thema", "meten")
+
+
+def _relaxation_order(r: Relaxation) -> tuple:
+    """Best tip first: one that yields instruments for this group and theme (a tip that only
+    yields generic frameworks helps nobody, however many), then one that keeps what was asked
+    (dropping "cliëntervaring" to find effect measures answers another question), then more."""
+    return (r.specific_count == 0, r.question in CONTENT_QUESTIONS, -r.specific_count, -r.exact_count,
+            BRANCHES.index(r.question))
 
 
 @dataclass(frozen=True)
@@ -298,8 +314,12 @@ def recommend(
             for other in qids:
                 if other != q:
                     m &= masks[other]
-            relaxations.append(Relaxation(q, m.bit_count()))
-        relaxations.sort(key=lambda r: (-r.exact_count, BRANCHES.index(r.question)))
+            specific = m
+            for other in ("doelgroep", "thema"):
+                if other != q and other in direct:
+                    specific &= direct[other]
+            relaxations.append(Relaxation(q, m.bit_count(), specific.bit_count()))
+        relaxations.sort(key=_relaxation_order)
 
     bundles = _bundles(bank, masks, direct, clean, bundle_limit)
     return Recommendation(clean, exact.bit_count(), matches, near, near_misses, relaxations, bundles, ignored)

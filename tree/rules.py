@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from .databank import Databank, Problem
 from .safe_files import UnsafeFile, read_inside
-from .schema import FREE_COSTS, QUESTIONNAIRE_KINDS, Instrument
+from .schema import QUESTIONNAIRE_KINDS, Instrument
 from .yamlio import MAX_FILE_BYTES
 
 #: Dutch free-text fields and their English twins; both languages show every one of them.
@@ -70,12 +70,11 @@ def check(inst: Instrument) -> list[RuleProblem]:
     if inst.kind in METHOD_KINDS and inst.quality not in (None, "methode"):
         out.append(RuleProblem("quality", "een methode heeft label 'methode' / a method is labelled 'methode'"))
     if "zelf" in inst.uitvoering:
-        if inst.cost not in FREE_COSTS:
+        # 'zelf' says who carries it out, not what it costs: an unknown or a paid cost leaves it
+        # open (the cost filter answers that); a licence or a required training does not.
+        if inst.cost == "licentie":
             out.append(
-                RuleProblem(
-                    "uitvoering",
-                    "'zelf' alleen als het (onder voorwaarden) gratis is / 'zelf' only when it is free",
-                )
+                RuleProblem("uitvoering", "'zelf' kan niet met een licentie / 'zelf' cannot need a licence")
             )
         if inst.training_required:
             out.append(RuleProblem("uitvoering", "'zelf' kan niet als training nodig is / not with required training"))

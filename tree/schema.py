@@ -260,8 +260,10 @@ class Instrument(BaseModel):
     gegevens: OptionList = Field(description="`cijfers` en/of `verhalen`; beide noemen als het beide oplevert.")
     uitvoering: OptionList = Field(
         description=(
-            "`zelf` alleen als het gratis is en zonder gecertificeerde training kan; "
-            "anders `mix` of `uitbesteden`."
+            "Wie het uitvoert. `zelf`: het eigen team kan het afnemen en lezen (zelfinvullijst, gesprek, "
+            "handleiding), zonder licentie of verplichte training; onbekende kosten staan dat niet in de weg. "
+            "`mix`: deels met hulp van buiten (training, licentie, externe verwerking). `uitbesteden`: anderen "
+            "voeren het uit (een monitor van GGD of CBS, een onderzoeksbureau)."
         )
     )
     items: Annotated[int, Field(ge=1, le=1000)] | None = Field(

@@ -29,7 +29,7 @@ TIMEOUT_MS = 20_000
 RERUN_SEEN_MS = 8_000
 
 #: Filled by the tests, printed at the end of the run (see pytest_terminal_summary).
-REPORT: dict[str, list] = {"step_seconds": [], "axe_streamlit": []}
+REPORT: dict[str, list] = {"step_seconds": [], "axe_streamlit": [], "rerun_missed": []}
 
 
 def chromium_path() -> str:
@@ -103,9 +103,12 @@ _ARM = """() => {
   window.__ran = false;
   if (!app.__watch) {
     // Look at every record, not the current value: a fast rerun can go running -> notRunning
-    // before the observer's callback runs.
+    // before the observer's callback runs. 'rerunRequested' counts too: the browser sets it
+    // itself when a widget changes, before the server answers, so React cannot batch it away
+    // with the run (a missed very fast rerun used to cost the full RERUN_SEEN_MS wait).
+    const busy = v => v === 'running' || v === 'rerunRequested';
     app.__watch = new MutationObserver(records => {
-      if (records.some(r => r.oldValue === 'running' || r.target.getAttribute(r.attributeName) === 'running')) {
+      if (records.some(r => busy(r.oldValue) || busy(r.target.getAttribute(r.attributeName)))) {
         window.__ran = true;
       }
     });
@@ -150,6 +153,7 @@ class App:
         try:
             self.page.wait_for_function(_SETTLED, arg=[True, heading], polling="raf", timeout=RERUN_SEEN_MS)
         except PlaywrightTimeoutError:
+            REPORT["rerun_missed"].append(self.page.url)
             # React may batch a very fast rerun so that 'running' never reaches the DOM: then
             # settle for "idle (and the heading shown)"; the test's own assertions do the rest.
             self.page.wait_for_function(_SETTLED, arg=[False, heading], polling="raf")
@@ -180,10 +184,12 @@ def app(page, server) -> App:
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     steps = REPORT["step_seconds"]
     axe = REPORT["axe_streamlit"]
-    if not steps and not axe:
+    missed = REPORT["rerun_missed"]
+    if not steps and not axe and not missed:
         return
     tr = terminalreporter
     tr.section("e2e report")
+    tr.write_line(f"actions whose rerun was not seen (each waited {RERUN_SEEN_MS} ms): {len(missed)}")
     if steps:
         ordered = sorted(s for _, s in steps)
         p50 = statistics.median(ordered)
