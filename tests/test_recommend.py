@@ -238,3 +238,28 @@ def test_the_tip_keeps_what_was_asked_when_a_practical_answer_can_go(make_bank):
     rec = recommend(bank, {"doelgroep": ["ouderen"], "thema": ["eenzaamheid"], "meten": ["ervaring"],
                            "uitvoering": ["zelf"]})
     assert [r.question for r in rec.relaxations][:2] == ["uitvoering", "meten"]
+
+
+def test_a_bundle_leads_over_a_conversation_tool_that_measures_nothing(make_bank):
+    # Walk question 4: "Mijn Positieve Gezondheid" fits every answer directly and yields numbers and
+    # stories, but its developer says it is no measuring instrument (label 'methode')
+    bank = make_bank(
+        record("spinnenweb", doelgroep=["jongeren"], thema=["participatie"], gegevens=["cijfers", "verhalen"],
+               kind="gespreksinstrument", quality="methode"),
+        record("schaal", doelgroep=["jongeren"], thema=["participatie"], gegevens=["cijfers"], **TESTED_NL),
+        record("verhalen", doelgroep=["iedereen"], thema=["alle-themas"], gegevens=["verhalen"], kind="methode",
+               quality="methode"),
+    )
+    answers = {"doelgroep": ["jongeren"], "thema": ["participatie"], "gegevens": ["beide"]}
+    rec = recommend(bank, answers)
+    assert ids(rec.matches)[0] == "spinnenweb"
+    assert rec.headline is not None and [p.instrument.id for p in rec.headline.parts] == ["schaal", "verhalen"]
+    # a measuring instrument that fits everything directly and yields both still leads on its own
+    bank = make_bank(
+        record("meetlijst", doelgroep=["jongeren"], thema=["participatie"], gegevens=["cijfers", "verhalen"],
+               **TESTED_NL),
+        record("schaal", doelgroep=["jongeren"], thema=["participatie"], gegevens=["cijfers"], **TESTED_NL),
+        record("verhalen", doelgroep=["iedereen"], thema=["alle-themas"], gegevens=["verhalen"], kind="methode",
+               quality="methode"),
+    )
+    assert recommend(bank, answers).headline is None

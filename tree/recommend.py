@@ -94,11 +94,13 @@ class Recommendation:
 
         A single instrument that yields both is usually a generic method or framework; the
         specific answer is a numbers instrument for this group and theme plus a stories method.
-        The bundle leads unless the best exact match fits every answer directly.
+        The bundle leads unless the best exact match fits every answer directly and is itself a
+        measuring instrument: a conversation tool or method whose developer says it measures
+        nothing (label ``methode``) yields stories, but its "numbers" are no measurement.
         """
         if not self.bundles:
             return None
-        if self.matches and _generic_fits(self.matches[0]) == 0:
+        if self.matches and _generic_fits(self.matches[0]) == 0 and self.matches[0].instrument.quality != "methode":
             return None
         return self.bundles[0]
 
