@@ -47,7 +47,9 @@ def test_a_broken_coverage_plan_is_located(bank_dir, make_bank):
 
 
 def test_validate_reports_rule_problems_with_file_and_line(bank_dir):
-    write_record(bank_dir, record("zonder-label", name_en="X", summary_en="X", measures="M", measures_en="M"))
+    write_record(bank_dir, record("zonder-label", name_en="X", summary_en="X", measures="M", measures_en="M",
+                                  uitvoering=["zelf"], cost="licentie", cost_note="Licentie.",
+                                  cost_note_en="Licence."))
     out = subprocess.run(
         [sys.executable, "-m", "tree", "validate", "--databank", str(bank_dir)],
         capture_output=True, text=True, cwd=ROOT, timeout=60,
@@ -55,7 +57,7 @@ def test_validate_reports_rule_problems_with_file_and_line(bank_dir):
     assert out.returncode == 1
     lines = out.stdout.splitlines()
     assert any(line.startswith("zonder-label.yaml:") and ": quality: " in line for line in lines), lines
-    assert any(": uitvoering: " in line for line in lines)  # zelf without a free cost
+    assert any(": uitvoering: " in line for line in lines)  # zelf with a licence
 
 
 def test_shipped_coverage_plan_is_valid():
