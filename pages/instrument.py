@@ -21,15 +21,18 @@ else:
     st.markdown(md(d.summary(inst, lang)))
     for caveat in d.caveats(inst, lang):
         st.warning(md_inline(caveat), icon=":material/info:")
-    st.table({t(lang, "detail.fact"): dict(d.facts(bank, inst, lang))})
-    rows = {
-        t(lang, "describe.themes"): d.option_labels(bank, "thema", inst.thema, lang),
-        t(lang, "describe.what"): d.option_labels(bank, "meten", inst.meten, lang),
-        t(lang, "detail.languages"): d.language_names(inst, lang) or t(lang, "common.unknown"),
-        t(lang, "detail.authors"): inst.authors or t(lang, "common.unknown"),
-        t(lang, "detail.year"): str(inst.year) if inst.year else t(lang, "common.unknown"),
-    }
-    st.table({t(lang, "detail.fact"): rows})
+    rows = [
+        *d.facts(bank, inst, lang),
+        (t(lang, "describe.themes"), d.option_labels(bank, "thema", inst.thema, lang)),
+        (t(lang, "describe.what"), d.option_labels(bank, "meten", inst.meten, lang)),
+        (t(lang, "plan.f_reading"), d.scoring_text(inst, lang) or t(lang, "common.unknown")),
+        (t(lang, "detail.languages"), d.language_names(inst, lang) or t(lang, "common.unknown")),
+        (t(lang, "detail.authors"), inst.authors or t(lang, "common.unknown")),
+        (t(lang, "detail.year"), str(inst.year) if inst.year else t(lang, "common.unknown")),
+    ]
+    # one table with a header over each column (st.table of a dict left the label column unnamed)
+    st.markdown("\n".join([f"| {t(lang, 'detail.fact')} | {t(lang, 'detail.value')} |", "|---|---|",
+                            *(f"| {md_inline(label)} | {md_inline(value)} |" for label, value in rows)]))
     st.subheader(t(lang, "detail.quality"))
     st.markdown(f"**{md_inline(d.quality_text(inst, lang))}**")
     note = d.text(inst, "quality_note", lang)

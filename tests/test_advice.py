@@ -170,9 +170,9 @@ def test_markdown_instrument_facts(bank):
     eso = section(md, "### 1. Eenzaamheidsschaal Oud (ESO)")
     assert "**Wat het meet:** Ervaren eenzaamheid" in eso
     assert "**Voor wie:** Ouderen" in eso
-    assert "**Aantal vragen of items:** 11" in eso
+    assert "**Aantal vragen of onderdelen:** 11" in eso
     assert "**Afnametijd:** 5 minuten" in eso
-    assert "**Afname:** client vult zelf in" in eso
+    assert "**Wie neemt het af:** client vult zelf in" in eso
     assert "**Kosten:** gratis — Gratis te downloaden." in eso
     assert "**Training nodig:** nee" in eso
     assert "**Kwaliteit:** Getoetst in Nederland — Test e.a. (2020): betrouwbaarheid" in eso
@@ -180,7 +180,7 @@ def test_markdown_instrument_facts(bank):
     assert "[Handleiding ESO](https://example.org/eso-handleiding)" in eso
     assert "**Laatst gecontroleerd:** 2026-11-23" in eso
     breed = section(md, "### 3. Brede Volwassenenlijst")
-    assert "**Aantal vragen of items:** onbekend" in breed
+    assert "**Aantal vragen of onderdelen:** onbekend" in breed
     assert "**Afnametijd:** onbekend" in breed
     assert "**Kosten:** betaald" in breed
     assert "**Kwaliteit:** Praktijkinstrument, niet getoetst" in breed

@@ -38,3 +38,14 @@ def test_links_are_clickable_and_text_is_escaped():
 
 def test_the_phone_layout_stacks_below_640_px():
     assert "@media (max-width: 640px)" in CSS and "content: attr(data-label)" in CSS
+
+
+def test_the_score_reading_is_compared_and_the_review_date_comes_last():
+    frame = d.compare_table(BANK, ["djg-11", "djg-6"], "nl")
+    rows = list(frame.index)
+    assert rows[-1] == "Laatst gecontroleerd"
+    assert rows.index("Thema's") < rows.index("Zo leest u de score") < rows.index("Waar te krijgen")
+    djg = frame[d.name_with_abbreviation(BANK.instruments["djg-11"], "nl")]
+    assert djg["Zo leest u de score"].startswith("van 0 tot 11; een hogere score is slechter.")
+    english = d.compare_table(BANK, ["djg-11"], "en")
+    assert english.iloc[:, 0]["How to read the score"].startswith("from 0 to 11; a higher score is worse.")

@@ -157,25 +157,27 @@ def _instrument_blocks(bank: Databank, advice: Advice, n: int, match: Match) -> 
     blocks.extend(_b("p", Span(caveat, bold=True)) for caveat in describe.caveats(inst, lang))
     measures = describe.text(inst, "measures", lang)
     if measures:
-        blocks.append(_field(tx(lang, "f_measures"), measures))
+        blocks.append(_field(t(lang, "describe.measures"), measures))
     groups = ", ".join(_option_label(bank, lang, "doelgroep", o) for o in inst.doelgroep)
-    blocks.append(_field(tx(lang, "f_for_whom"), groups))
-    blocks.append(_field(tx(lang, "f_items"), str(inst.items) if inst.items is not None else unknown))
+    blocks.append(_field(t(lang, "describe.for_whom"), groups))
+    blocks.append(_field(t(lang, "describe.items"), str(inst.items) if inst.items is not None else unknown))
     minutes = tx(lang, "minutes_value", minutes=inst.minutes) if inst.minutes is not None else unknown
-    blocks.append(_field(tx(lang, "f_minutes"), minutes))
-    blocks.append(_field(tx(lang, "f_administered_by"), describe.text(inst, "administered_by", lang) or unknown))
+    blocks.append(_field(t(lang, "describe.minutes"), minutes))
+    blocks.append(_field(t(lang, "describe.administered_by"), describe.text(inst, "administered_by", lang) or unknown))
     cost = describe.cost_text(inst, lang)
-    blocks.append(_field(tx(lang, "f_cost"), cost))
-    blocks.append(_field(tx(lang, "f_training"), describe.yes_no(inst.training_required, lang)))
-    blocks.append(_field(tx(lang, "f_quality"), describe.quality_text(inst, lang)))
+    blocks.append(_field(t(lang, "describe.cost"), cost))
+    blocks.append(_field(t(lang, "describe.training"), describe.yes_no(inst.training_required, lang)))
+    blocks.append(_field(t(lang, "describe.quality"), describe.quality_text(inst, lang)))
     where = Span(inst.url, url=inst.url) if inst.url else Span(tx(lang, "url_none"))
-    blocks.append(_field(tx(lang, "f_url"), where))
-    blocks.append(_b("li", Span(tx(lang, "f_why") + ":", bold=True)))
+    blocks.append(_field(t(lang, "describe.where"), where))
+    # a near match says what fits and what not, as its card does
+    why_key = "card.why_near" if match.misses else "advice.f_why"
+    blocks.append(_b("li", Span(t(lang, why_key) + ":", bold=True)))
     why = fit_lines(bank, advice, match) or [tx(lang, "fit_nothing")]
     blocks.extend(_b("li", line, level=1) for line in why)
     blocks.append(_b("li", Span(tx(lang, "f_sources") + ":", bold=True)))
     blocks.extend(_b("li", Span(s.title, url=s.url), level=1) for s in inst.sources)
-    blocks.append(_field(tx(lang, "f_reviewed"), inst.last_reviewed.isoformat()))
+    blocks.append(_field(t(lang, "describe.last_reviewed"), inst.last_reviewed.isoformat()))
     return blocks
 
 

@@ -186,14 +186,37 @@ def facts(bank: Databank, inst: Instrument, lang: str) -> list[tuple[str, str]]:
     ]
 
 
+def scoring_text(inst: Instrument, lang: str) -> str | None:
+    """How the score reads, in one line ("van 0 tot 11; een hogere score is slechter. 0-2 ...")."""
+    s = inst.scoring
+    if s is None:
+        return None
+    parts = []
+    if s.min is not None and s.max is not None:
+        parts.append(t(lang, "plan.range_value", min=f"{s.min:g}", max=f"{s.max:g}"))
+    if s.direction:
+        parts.append(t(lang, f"plan.direction_{s.direction}"))
+    line = "; ".join(parts)
+    if s.interpretation:
+        reading = s.interpretation.en if lang == "en" else s.interpretation.nl
+        line = f"{line}. {reading}" if line else reading
+    return line or None
+
+
 def compare_table(bank: Databank, ids: list[str], lang: str) -> pd.DataFrame:
-    """Instruments side by side: one column per instrument, one row per fact."""
+    """Instruments side by side: one column per instrument, one row per fact.
+
+    What a team leader decides on comes first; how the score reads (so the choice also fits the
+    report they must write) before where to get it; the review date, the same for most, last."""
     insts = [bank.instruments[i] for i in ids if i in bank.instruments]
     columns = {}
+    reviewed = t(lang, "describe.last_reviewed")
     for inst in insts:
-        rows = facts(bank, inst, lang)  # the summary is on the card; here only what differs
+        rows = [row for row in facts(bank, inst, lang) if row[0] != reviewed]  # the summary is on the card
         rows.append((t(lang, "describe.themes"), option_labels(bank, "thema", inst.thema, lang)))
         rows.append((t(lang, "describe.what"), option_labels(bank, "meten", inst.meten, lang)))
+        rows.append((t(lang, "plan.f_reading"), scoring_text(inst, lang) or t(lang, "common.unknown")))
         rows.append((t(lang, "describe.where"), inst.url or t(lang, "common.unknown")))
+        rows.append((reviewed, inst.last_reviewed.isoformat()))
         columns[name_with_abbreviation(inst, lang)] = dict(rows)
     return pd.DataFrame(columns)

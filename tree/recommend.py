@@ -316,9 +316,11 @@ def recommend(
             for other in qids:
                 if other != q:
                     m &= masks[other]
-            specific = m
+            # letting go of the group or theme itself yields instruments for another group or
+            # theme: none of them is "for this group and theme"
+            specific = 0 if q in ("doelgroep", "thema") else m
             for other in ("doelgroep", "thema"):
-                if other != q and other in direct:
+                if other in direct:
                     specific &= direct[other]
             relaxations.append(Relaxation(q, m.bit_count(), specific.bit_count()))
         relaxations.sort(key=_relaxation_order)

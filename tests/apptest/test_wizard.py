@@ -114,7 +114,7 @@ def test_unknown_ids_in_link_get_a_notice_not_an_error(app):
 
 
 def test_relaxation_button_when_nothing_fits(app):
-    answers = {"doelgroep": "nieuwkomers", "meten": "rendement", "gegevens": "verhalen", "uitvoering": "zelf"}
+    answers = {"doelgroep": "beperking", "meten": "ervaring", "gegevens": "cijfers", "uitvoering": "uitbesteden"}
     expected = tree.recommend(tree.load_databank(), {k: [v] for k, v in answers.items()}).best_relaxation
     assert expected is not None and expected.question == "uitvoering"
     n = expected.exact_count

@@ -91,10 +91,10 @@ def _what(bank: Databank, plan: Plan) -> list[Block]:
         out.append(block("p", describe.summary(inst, lang)))
         out.extend(block("p", Span(c, bold=True)) for c in describe.caveats(inst, lang))
         out.append(field(tx(lang, "f_role"), tx(lang, f"role_{item.role}")))
-        out.append(field(tx(lang, "f_kind"), describe.kind_label(inst, lang)))
+        out.append(field(t(lang, "describe.kind"), describe.kind_label(inst, lang)))
         measures = describe.text(inst, "measures", lang)
         if measures:
-            out.append(field(tx(lang, "f_measures"), measures))
+            out.append(field(t(lang, "describe.measures"), measures))
         out.append(field(t(lang, "advice.f_quality"), describe.quality_text(inst, lang)))
         # numbers and stories together answer "cijfers én verhalen"; one part alone need not
         match = item.match
@@ -202,8 +202,8 @@ def _effort(plan: Plan) -> list[Block]:
     for item in plan.items:
         inst = item.instrument
         out.append(block("h3", describe.name_with_abbreviation(inst, lang)))
-        out.append(field(tx(lang, "f_cost"), describe.cost_text(inst, lang)))
-        out.append(field(tx(lang, "f_training"), describe.yes_no(inst.training_required, lang)))
+        out.append(field(t(lang, "describe.cost"), describe.cost_text(inst, lang)))
+        out.append(field(t(lang, "describe.training"), describe.yes_no(inst.training_required, lang)))
     return out
 
 
