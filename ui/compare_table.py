@@ -26,6 +26,7 @@ CSS = """
   .cmp tr { margin-bottom: 0.9rem; border: 1px solid #D5DCD8; border-radius: 0.4rem; }
   .cmp th, .cmp td { border: none; }
   .cmp tbody th { border-bottom: 1px solid #D5DCD8; width: auto; }
+  .cmp td:empty { display: none; }
   .cmp td::before { content: attr(data-label); display: block; font-weight: 700; font-size: 0.9rem; color: #3D4A44; }
 }
 </style>

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
-from tree import Databank, describe, recommend
+from tree import Databank, describe, document, recommend
+from tree.document import Block
 from tree.i18n import t
 from tree.meetplan import CARRIERS, PURPOSES, READERS, build_plan, default_carrier, default_instruments
 from tree.meetplan import answers as plan_answers
@@ -19,6 +21,7 @@ from tree.meetplan import document as plan_doc
 from tree.safe_text import md_inline
 
 from . import routes, state
+from .compare_table import CSS, compare_html
 
 ss = st.session_state
 STEPS = ("instruments", "group", "purpose", "carrier", "readers")
@@ -181,8 +184,26 @@ def _the_plan(bank: Databank, rec, lang: str) -> None:
         if st.button(t(lang, "meetplan.back_to_advice"), key="mp_advice"):
             st.switch_page(routes.WIZARD.file, query_params=state.params())
     with st.container(border=True):
-        # the blocks' text is escaped for Markdown (tree.document), so data cannot become links or HTML
-        st.markdown(plan_doc.to_markdown(bank, plan))
+        _show(plan_doc.blocks(bank, plan))
+
+
+def _show(blocks: list[Block]) -> None:
+    """The plan on screen: text as Markdown (its blocks are escaped in tree.document, so data
+    cannot become links or HTML); each table as the compare table's HTML, which stacks into one
+    block per row on a phone instead of scrolling sideways (the files keep real tables)."""
+    run: list[Block] = []
+    for b in [*blocks, None]:
+        if b is not None and b.kind != "table":
+            run.append(b)
+            continue
+        if run:
+            st.markdown(document.to_markdown(run))
+            run = []
+        if b is not None and b.rows:
+            header, *rows = b.rows
+            frame = pd.DataFrame([list(r[1:]) for r in rows], columns=list(header[1:]),
+                                 index=[r[0] for r in rows])
+            st.html(CSS + compare_html(frame, caption=header[0]))
 
 
 def page(bank: Databank) -> None:

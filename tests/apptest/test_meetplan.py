@@ -50,6 +50,10 @@ def test_walk_the_questions_and_get_every_section():
                     "9. Rapportage en tijdpad"):
         assert heading in shown, heading
     assert "Hoeveel: 24 deelnemers." in shown
+    # the effort table is the stacking HTML table (no sideways scrolling on a phone), escaped
+    (effort,) = [h.proto.body for h in at.get("html") if 'data-label="Minuten per keer"' in h.proto.body]
+    assert 'class="cmp"' in effort and "Totaal" in effort
+    assert "| Minuten per keer |" not in shown
     assert "U meet om te leren én om verantwoording af te leggen" in shown
     # the plan's answers are in the address, so a colleague opens the same plan
     assert at.query_params["aantal"] == "24" and at.query_params["doel"] == "beide"
