@@ -277,7 +277,12 @@ class Instrument(BaseModel):
     training_required: bool | None = Field(default=None, description="Is een (gecertificeerde) training nodig?")
     cost: Cost | None = Field(
         default=None,
-        description="gratis, gratis-voorwaarden (registratie, bronvermelding, niet wijzigen), betaald of licentie.",
+        description=(
+            "gratis, gratis-voorwaarden (registratie, bronvermelding, niet wijzigen), betaald of licentie. "
+            "Bij een methode of kader: wat de methode zelf kost (handleiding, licentie, verplichte training), "
+            "niet de tijd van het uitvoeren. Bij een monitor: wat het kost om de uitkomsten te gebruiken. "
+            "Alleen met een bron; anders leeg laten en in curator_note zeggen wat is gezocht."
+        ),
     )
     cost_note: NonEmpty | None = Field(default=None, description="Toelichting op kosten of licentie.")
     cost_note_en: NonEmpty | None = Field(default=None, description="Toelichting op kosten, in het Engels.")
