@@ -22,6 +22,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from tools.appserver import ServerError, running_app
 
 from .conftest import ARTIFACTS, App, chromium_path
+from .test_accessibility import own_serious_violations
 
 pytestmark = pytest.mark.e2e
 
@@ -278,6 +279,9 @@ def test_practice_reaches_the_card_through_the_inbox_and_four_eyes(new_tab, prac
     expect(fields).to_contain_text(OLD_SUMMARY[:40])
     expect(fields).to_contain_text(NEW_SUMMARY[:40])
     _shoot(bert, "four-eyes", top=changes)
+    # the inbox with a change to approve and a waiting report: no serious axe findings of our own
+    serious = own_serious_violations(bert, "curator-inbox", [])
+    assert not serious, "axe on the inbox:\n" + "\n".join(serious)
 
     approve = bert.main().get_by_role("button", name="Goedkeuren en publiceren")
     expect(approve).to_have_count(1)
