@@ -134,6 +134,10 @@ def test_two_bundles_are_taken_when_data_type_is_both(bank):
     assert advice.headline is not None
     assert "Ons advies voor tellen én vertellen: Eenzaamheidsschaal Oud (ESO) voor de cijfers" in md
     assert md.index("### 1. Eenzaamheidsschaal Oud (ESO)") < md.index("### 2. Verhalenmethode")
+    # the pair fits all answers together: the document says so, as the screen does (walk 2, Q1)
+    assert "Geen instrument past bij al uw keuzes" not in md
+    assert "**Waarom het past:**" in section(md, "### 1. Eenzaamheidsschaal Oud (ESO)")
+    assert "Wat past en wat niet" not in section(md, "### 1. Eenzaamheidsschaal Oud (ESO)")
     # the other pair follows as a combination
     assert [tuple(p.instrument.id for p in b.parts) for b in advice.bundles] == [("tevreden", "verhalen-methode")]
     part = section(md, "## Tellen én vertellen")

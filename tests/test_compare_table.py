@@ -49,3 +49,11 @@ def test_the_score_reading_is_compared_and_the_review_date_comes_last():
     assert djg["Zo leest u de score"].startswith("van 0 tot 11; een hogere score is slechter.")
     english = d.compare_table(BANK, ["djg-11"], "en")
     assert english.iloc[:, 0]["How to read the score"].startswith("from 0 to 11; a higher score is worse.")
+
+
+def test_the_caveats_of_the_cards_are_a_row_of_their_own():
+    satisfaction = next(i for i in BANK.active if "ervaring" in i.meten and "effect-client" not in i.meten)
+    frame = d.compare_table(BANK, ["djg-11", satisfaction.id], "nl")
+    row = frame.loc["Let op"]
+    assert row.iloc[0] == "—"
+    assert "tevredenheid" in row.iloc[1].lower() or "geen effect" in row.iloc[1].lower()

@@ -263,3 +263,29 @@ def test_a_bundle_leads_over_a_conversation_tool_that_measures_nothing(make_bank
                quality="methode"),
     )
     assert recommend(bank, answers).headline is None
+
+
+def test_a_do_it_yourself_instrument_fits_mix_as_well_as_a_mix_one(make_bank):
+    # Walk 2, question 2: under "Mix" a tested scale a team does itself fell below an untested paid
+    # tool tagged "mix", because "mix via zelf" counted as a broader, less specific fit
+    bank = make_bank(
+        record("ster", doelgroep=["volwassenen"], thema=["armoede-schulden"], uitvoering=["mix"], cost="betaald"),
+        record("schaal", doelgroep=["volwassenen"], thema=["armoede-schulden"], uitvoering=["zelf"], **TESTED_NL,
+               cost="gratis"),
+    )
+    rec = recommend(bank, {"doelgroep": ["volwassenen"], "thema": ["armoede-schulden"], "uitvoering": ["mix"]})
+    assert ids(rec.matches) == ["schaal", "ster"]
+
+
+def test_near_matches_that_miss_only_a_practical_answer_come_first(make_bank):
+    # Walk 2, question 5: a parenting self-efficacy scale that misses only "zelf doen" came last,
+    # behind instruments for another theme
+    bank = make_bank(
+        record("depressie", doelgroep=["ouders"], thema=["welbevinden"], uitvoering=["zelf"], **TESTED_NL,
+               cost="gratis"),
+        record("competentie", doelgroep=["ouders"], thema=["opvoeding"], uitvoering=["mix"]),
+    )
+    rec = recommend(bank, {"doelgroep": ["ouders"], "thema": ["opvoeding"], "uitvoering": ["zelf"]})
+    assert rec.exact_count == 0 and rec.near_misses == 1
+    assert ids(rec.near) == ["competentie", "depressie"]
+    assert rec.near[0].misses == ("uitvoering",) and rec.near[1].misses == ("thema",)

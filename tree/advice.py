@@ -170,8 +170,9 @@ def _instrument_blocks(bank: Databank, advice: Advice, n: int, match: Match) -> 
     blocks.append(_field(t(lang, "describe.quality"), describe.quality_text(inst, lang)))
     where = Span(inst.url, url=inst.url) if inst.url else Span(tx(lang, "url_none"))
     blocks.append(_field(t(lang, "describe.where"), where))
-    # a near match says what fits and what not, as its card does
-    why_key = "card.why_near" if match.misses else "advice.f_why"
+    # a near match says what fits and what not, as its card does; half of the headline pair
+    # fits together with the other half
+    why_key = "card.why_near" if match.misses and not _in_headline(advice, match) else "advice.f_why"
     blocks.append(_b("li", Span(t(lang, why_key) + ":", bold=True)))
     why = fit_lines(bank, advice, match) or [tx(lang, "fit_nothing")]
     blocks.extend(_b("li", line, level=1) for line in why)
@@ -181,12 +182,16 @@ def _instrument_blocks(bank: Databank, advice: Advice, n: int, match: Match) -> 
     return blocks
 
 
+def _in_headline(advice: Advice, match: Match) -> bool:
+    headline = advice.headline
+    return headline is not None and any(p.instrument.id == match.instrument.id for p in headline.parts)
+
+
 def fit_lines(bank: Databank, advice: Advice, match: Match) -> list[str]:
     """One line per answer the instrument fits, then one per answer it misses — the same
     wording as the result cards (:mod:`tree.describe`), so the document repeats the screen."""
-    headline = advice.headline
-    in_pair = headline is not None and any(p.instrument.id == match.instrument.id for p in headline.parts)
-    return describe.why_lines(bank, match, advice.answers, advice.lang, headline if in_pair else None)
+    in_pair = _in_headline(advice, match)
+    return describe.why_lines(bank, match, advice.answers, advice.lang, advice.headline if in_pair else None)
 
 
 def _relaxation_block(bank: Databank, advice: Advice) -> Block:
@@ -236,7 +241,8 @@ def _justification(bank: Databank, advice: Advice) -> list[Block]:
         paras.append(tx(lang, "just_picked", answers=answers or tx(lang, "no_preference")))
     elif not chosen:
         paras.append(tx(lang, "just_fit_none"))
-    elif advice.instruments and all(m.exact for m in advice.instruments):
+    elif advice.instruments and all(m.exact or _in_headline(advice, m) for m in advice.instruments):
+        # the headline pair fits all answers together (numbers from one, stories from the other)
         paras.append(tx(lang, "just_fit", answers=answers))
     elif advice.instruments:
         paras.append(tx(lang, "just_near"))

@@ -106,8 +106,18 @@ def text(inst: Instrument, field: str, lang: str) -> str | None:
     return getattr(inst, field)
 
 
+#: For these kinds the cost category is about the method or the published results, not about
+#: doing it (see the schema's ``cost``): the card says so, or "gratis" next to an MKBA reads as
+#: "an MKBA costs nothing".
+_COST_OF_METHOD = frozenset({"methode", "groepsmethode", "economische-evaluatie", "raamwerk"})
+
+
 def cost_text(inst: Instrument, lang: str) -> str:
     base = t(lang, "common.unknown") if inst.cost is None else t(lang, f"describe.cost_{inst.cost}")
+    if inst.cost is not None and inst.kind in _COST_OF_METHOD:
+        base = t(lang, "describe.cost_of_method", cost=base)
+    elif inst.cost is not None and inst.kind == "monitor":
+        base = t(lang, "describe.cost_of_monitor", cost=base)
     note = text(inst, "cost_note", lang)
     return f"{base} — {note}" if note else base
 
@@ -215,6 +225,9 @@ def compare_table(bank: Databank, ids: list[str], lang: str) -> pd.DataFrame:
         rows = [row for row in facts(bank, inst, lang) if row[0] != reviewed]  # the summary is on the card
         rows.append((t(lang, "describe.themes"), option_labels(bank, "thema", inst.thema, lang)))
         rows.append((t(lang, "describe.what"), option_labels(bank, "meten", inst.meten, lang)))
+        # what the cards say before a result may be read as an effect (satisfaction, monitors,
+        # screening): side by side it must not get lost
+        rows.append((t(lang, "describe.caveats"), " ".join(caveats(inst, lang)) or "—"))
         rows.append((t(lang, "plan.f_reading"), scoring_text(inst, lang) or t(lang, "common.unknown")))
         rows.append((t(lang, "describe.where"), inst.url or t(lang, "common.unknown")))
         rows.append((reviewed, inst.last_reviewed.isoformat()))

@@ -170,8 +170,10 @@ def explain(bank: Databank, inst: Instrument, answers: Mapping[str, Sequence[str
 
 
 def _generic_fits(match: Match) -> int:
-    """How many answers the instrument fits only through a broader option (0 = fully specific)."""
-    return sum(1 for f in match.fits if not f.direct)
+    """How many answers about the content (group, theme, what to measure) the instrument fits only
+    through a broader option (0 = fully specific). A practical answer met through a broader one
+    ("mix" by an instrument a team can do itself) makes an instrument no less specific."""
+    return sum(1 for f in match.fits if not f.direct and f.question in CONTENT_QUESTIONS)
 
 
 def _bundles(
@@ -280,7 +282,10 @@ def recommend(
     clean, ignored = normalise_answers(bank, answers)
     idx = bank.index
     masks = {qid: idx.answer_mask(qid, oids) for qid, oids in clean.items() if oids}
-    direct = {qid: idx.direct_answer_mask(qid, oids) for qid, oids in clean.items() if oids}
+    # specificity is about what an instrument is for (group, theme, what it measures); the practical
+    # answers only filter (an instrument a team does itself fits "mix" as well as a mix one does)
+    direct = {qid: idx.direct_answer_mask(qid, oids) for qid, oids in clean.items()
+              if oids and qid in CONTENT_QUESTIONS}
     exact = idx.all_bits
     for m in masks.values():
         exact &= m
@@ -303,8 +308,19 @@ def recommend(
             level |= m
         level &= ~seen
         if level:
-            tiers = {}
-            ordered = _by_usage(bank, _by_specificity(idx, level, direct, near_limit, tiers), tiers, usage)
+            # missing only a practical answer (type of data, who carries it out) is nearer than
+            # missing the group, theme or what to measure: a parenting self-efficacy scale that
+            # needs outside help answers a parent-confidence question; a depression screen does not
+            content = idx.all_bits
+            for q in CONTENT_QUESTIONS:
+                if q in masks:
+                    content &= masks[q]
+            ordered = []
+            for part in (level & content, level & ~content):
+                tiers = {}
+                room = near_limit - len(ordered)
+                if part and room > 0:
+                    ordered += _by_usage(bank, _by_specificity(idx, part, direct, room, tiers), tiers, usage)
             near = [explain(bank, insts[i], clean) for i in ordered]
             near_misses = k
             break

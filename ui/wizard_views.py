@@ -245,11 +245,19 @@ def results(bank: Databank) -> None:
                 for p in b.parts:
                     cards.card(bank, p, answers, lang, key=f"bundle{n}", bundle=b, practice=practice)
 
+    # an instrument already shown in a combination is not repeated as "nearly fitting" with a ✗
+    in_bundles = {p.instrument.id for b in rec.bundles for p in b.parts}
+    near = [m for m in near if m.instrument.id not in in_bundles]
     if near:
         st.header(t(lang, "results.near_title"))
         st.write(t(lang, "results.near_help", n=rec.near_misses))
-        for m in near:
-            cards.card(bank, m, answers, lang, key="near", practice=practice)
+        # when something fits, the near matches are a side road: folded, so a phone page stays
+        # short and no near match sits between the fits and the rest of the advice
+        folded = bool(exact) or headline is not None
+        box = st.expander(t(lang, "results.near_open", n=len(near))) if folded else st.container()
+        with box:
+            for m in near:
+                cards.card(bank, m, answers, lang, key="near", practice=practice)
 
     share_and_download(bank, rec, lang)
     practice_views.footer(bank, lang, "results")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tree
 from tree import BRANCHES
+from tree import describe as d
 
 from .conftest import shown, texts
 
@@ -231,3 +232,20 @@ def test_restart_clears_answers(app):
     at.button(key="restart").click().run()
     assert shown(at.title[0].value) == "Welk meetinstrument past bij uw werk?"
     assert at.session_state.answers["doelgroep"] == []
+
+
+def test_near_matches_are_folded_when_something_fits_and_never_repeat_a_combination(app):
+    # walk 2: DJG-11 led the advice as half of the pair and came back below as "Bijna passend" with
+    # a ✗; and ten open near-match cards made a phone page 30,000 px long
+    at = app(doelgroep="ouderen", thema="eenzaamheid", meten="effect-client", gegevens="beide", uitvoering="zelf")
+    rec = tree.recommend(tree.load_databank(), {"doelgroep": ["ouderen"], "thema": ["eenzaamheid"],
+                                                "meten": ["effect-client"], "gegevens": ["beide"],
+                                                "uitvoering": ["zelf"]})
+    assert rec.headline is not None and rec.exact_count
+    in_pairs = {p.instrument.id for b in rec.bundles for p in b.parts}
+    assert any(m.instrument.id in in_pairs for m in rec.near)  # the engine still lists them
+    (folded,) = [e for e in at.expander if "bijna pas" in e.label]
+    near_cards = [shown(h.value) for h in folded.subheader]
+    assert near_cards, "the near matches are inside the folded section"
+    names = {d.name_with_abbreviation(tree.load_databank().instruments[i], "nl") for i in in_pairs}
+    assert not names & set(near_cards)
