@@ -57,3 +57,11 @@ def test_the_caveats_of_the_cards_are_a_row_of_their_own():
     row = frame.loc["Let op"]
     assert row.iloc[0] == "—"
     assert "tevredenheid" in row.iloc[1].lower() or "geen effect" in row.iloc[1].lower()
+
+
+def test_a_method_has_no_questions_or_minutes_rather_than_unknown_ones():
+    facts = dict(d.facts(BANK, BANK.instruments["mkba"], "nl"))
+    assert facts["Aantal vragen of onderdelen"] == "n.v.t." and facts["Afnametijd"] == "n.v.t."
+    assert "de methode zelf" in facts["Kosten"]
+    scale = dict(d.facts(BANK, BANK.instruments["djg-11"], "nl"))
+    assert scale["Afnametijd"] == "onbekend"  # a questionnaire's unknown stays unknown

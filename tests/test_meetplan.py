@@ -20,12 +20,12 @@ DAY = dt.date(2026, 12, 4)
 START, END = dt.date(2027, 3, 1), dt.date(2027, 9, 1)
 OUD_EENZAAM = {"doelgroep": ["ouderen"], "thema": ["eenzaamheid"], "meten": ["effect-client"]}
 SECTIONS_NL = [
-    "1. Onderzoeksvraag", "2. Wat we meten en waarmee", "3. Opzet — wanneer meten we", "4. Wie vullen in",
+    "1. Onderzoeksvraag", "2. Wat we meten en waarmee", "3. Opzet — wanneer meten we", "4. Wie doen mee",
     "5. Tijd en kosten", "6. Wie doet wat", "7. Privacy", "8. Analyse en uitkomsten lezen", "9. Rapportage en tijdpad",
 ]
 SECTIONS_EN = [
     "1. Research question", "2. What we measure, and with what", "3. Design — when we measure",
-    "4. Who fills it in", "5. Time and costs", "6. Who does what", "7. Privacy",
+    "4. Who takes part", "5. Time and costs", "6. Who does what", "7. Privacy",
     "8. Analysis and reading the results", "9. Reporting and timeline",
 ]
 
@@ -276,8 +276,8 @@ def test_stories_are_collected_at_the_end_and_close_the_timeline(bank):
     plan = plan_for(bank, ["eenzaam-oud", "verhalen-methode"], start=START, end=END)
     md = to_markdown(bank, plan)
     assert "- Verhalen verzamelen, aan het eind: 1 september 2027" in md
-    assert ("| Aan het eind (1 september 2027) | Nameting en afsluiting: Eenzaamheidsschaal Oud (ESO), "
-            "Verhalenmethode. |") in md
+    assert ("| Aan het eind (1 september 2027) | Nameting: Eenzaamheidsschaal Oud (ESO). "
+            "Verhalen verzamelen: Verhalenmethode. |") in md
     # together they answer "cijfers én verhalen": neither part is listed as missing it
     both = plan_for(bank, ["eenzaam-oud", "verhalen-methode"], answers={**OUD_EENZAAM, "gegevens": ["beide"]})
     assert "Past niet bij uw keuze bij Type gegevens" not in to_markdown(bank, both)
@@ -320,3 +320,22 @@ def test_one_hour_is_singular_in_english(bank):
     assert plan.total_hours == 1.0
     md = to_markdown(bank, plan)
     assert "| 1 hour |" in md and "1 hours" not in md
+
+
+def test_a_return_calculation_is_no_follow_up_and_needs_no_questionnaires(make_bank):
+    # walk 2, Q9: an MKBA plan said "Vragenlijsten klaarzetten" and "Nameting en afsluiting: MKBA"
+    bank = make_bank(record("mkba-x", name="Kosten-batenanalyse", kind="economische-evaluatie", quality="methode",
+                            meten=["rendement"], gegevens=["cijfers"], uitvoering=["uitbesteden"]))
+    plan = plan_for(bank, ["mkba-x"], answers={"meten": ["rendement"]}, start=START, end=END)
+    md = to_markdown(bank, plan)
+    assert "Nameting" not in md and "Vragenlijsten en formulieren klaarzetten" not in md
+    assert "Afsluiting, met de uitkomsten en de kosten: Kosten-batenanalyse." in md
+    assert "Materiaal en afspraken klaarzetten" in md
+
+
+def test_the_readers_are_not_run_into_the_list_of_sources(bank):
+    plan = plan_for(bank, ["eenzaam-oud"], readers=("team", "gemeente"))
+    md = to_markdown(bank, plan)
+    part = md[md.index("9. Rapportage"):]
+    before = part[: part.index("- Het team:")]
+    assert before.rstrip().endswith("**Wie krijgt wat:**")  # a paragraph between the sources and the readers

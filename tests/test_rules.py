@@ -38,6 +38,7 @@ def test_a_complete_record_breaks_no_rule():
         ({"kind": "methode", **TESTED_NL}, "quality"),
         ({"uitvoering": ["zelf"], "cost": "licentie"}, "uitvoering"),
         ({"uitvoering": ["zelf"], "cost": "gratis", "training_required": True}, "uitvoering"),
+        ({"uitvoering": ["zelf"], "kind": "monitor", "quality": "methode"}, "uitvoering"),
         ({"measures": "Tevredenheid met de hulp", "meten": ["effect-client"]}, "meten"),
         ({"name": "Cliënttevredenheidsonderzoek", "meten": ["effect-client"]}, "meten"),
         ({"kind": "monitor", "meten": ["effect-omgeving"], "quality": "methode"}, "interval_years"),

@@ -177,14 +177,22 @@ def language_names(inst: Instrument, lang: str) -> str:
     return ", ".join(t(lang, f"languages.{c}") if f"languages.{c}" in strings(lang) else c for c in codes)
 
 
+def _per_person(inst: Instrument, value: object, lang: str, unit_key: str | None = None) -> str:
+    """Questions and minutes per person: "n.v.t." for a method, framework or return calculation
+    (they have none; "onbekend" there reads as a gap in the databank)."""
+    if value is None and inst.kind in _COST_OF_METHOD:
+        return t(lang, "describe.not_applicable")
+    return _or_unknown(value, lang, unit_key)
+
+
 def facts(bank: Databank, inst: Instrument, lang: str) -> list[tuple[str, str]]:
     """The card facts a team leader compares on, in a fixed order; unknowns say 'onbekend'."""
     return [
         (t(lang, "describe.measures"), text(inst, "measures", lang) or t(lang, "common.unknown")),
         (t(lang, "describe.for_whom"), option_labels(bank, "doelgroep", inst.doelgroep, lang)),
         (t(lang, "describe.kind"), kind_label(inst, lang)),
-        (t(lang, "describe.items"), _or_unknown(inst.items, lang)),
-        (t(lang, "describe.minutes"), _or_unknown(inst.minutes, lang, "describe.minutes_value")),
+        (t(lang, "describe.items"), _per_person(inst, inst.items, lang)),
+        (t(lang, "describe.minutes"), _per_person(inst, inst.minutes, lang, "describe.minutes_value")),
         (t(lang, "describe.administered_by"), text(inst, "administered_by", lang) or t(lang, "common.unknown")),
         (t(lang, "describe.cost"), cost_text(inst, lang)),
         (t(lang, "describe.training"), yes_no(inst.training_required, lang)),

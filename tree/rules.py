@@ -76,6 +76,11 @@ def check(inst: Instrument) -> list[RuleProblem]:
             out.append(
                 RuleProblem("uitvoering", "'zelf' kan niet met een licentie / 'zelf' cannot need a licence")
             )
+        if inst.kind == "monitor" and "uitbesteden" not in inst.uitvoering:
+            # a population monitor is run by others (GGD, CBS, Nivel); using its figures is not doing it yourself
+            out.append(
+                RuleProblem("uitvoering", "een monitor voeren anderen uit: ook 'uitbesteden' / add 'uitbesteden'")
+            )
         if inst.training_required:
             out.append(RuleProblem("uitvoering", "'zelf' kan niet als training nodig is / not with required training"))
     if _asks_about_satisfaction(inst) and "ervaring" not in inst.meten:

@@ -80,6 +80,9 @@ def _nav(lang: str, step: int) -> None:
 def _q_instruments(bank: Databank, rec, lang: str) -> None:
     st.header(t(lang, "meetplan.q_instruments"))
     st.markdown(t(lang, "meetplan.h_instruments"))
+    data = state.answers().get("gegevens", [])
+    if not data or "beide" in data:  # a numbers-only plan is not told to add stories here
+        st.markdown(t(lang, "meetplan.h_instruments_tellen"))
     options = _candidates(bank, rec)
 
     def label(iid: str) -> str:

@@ -84,3 +84,10 @@ def test_bad_plan_values_in_a_link_are_named_not_fatal():
     shown = texts(at)
     assert "Deze waarden uit de link zijn niet gebruikt: aantal=veel." in shown
     assert "Niet (meer) in de databank, dus weggelaten: bestaat-niet." in shown
+
+
+def test_a_numbers_only_plan_is_not_told_to_add_a_stories_method():
+    numbers = open_app(PAGE, **{**ADVICE, "gegevens": "cijfers"})
+    assert "Tellen én vertellen: kies een vragenlijst" not in texts(numbers)
+    both = open_app(PAGE, **{**ADVICE, "gegevens": "beide"})
+    assert "Tellen én vertellen: kies een vragenlijst" in texts(both)

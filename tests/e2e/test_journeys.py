@@ -199,7 +199,7 @@ def test_meetplan_journey_downloads_word_and_pdf(app: App, tmp_path) -> None:
     doc = Document(io.BytesIO(files["meetplan.docx"]))
     word = "\n".join(p.text for p in doc.paragraphs)
     pdf = _pdf_text(files["meetplan.pdf"])
-    sections = ("1. Onderzoeksvraag", "2. Wat we meten en waarmee", "3. Opzet — wanneer meten we", "4. Wie vullen in",
+    sections = ("1. Onderzoeksvraag", "2. Wat we meten en waarmee", "3. Opzet — wanneer meten we", "4. Wie doen mee",
                 "5. Tijd en kosten", "6. Wie doet wat", "7. Privacy", "8. Analyse en uitkomsten lezen",
                 "9. Rapportage en tijdpad")
     for text in (word, pdf):

@@ -278,7 +278,11 @@ def _timeline(plan: Plan) -> list[Block]:
     for item in plan.items:
         for m in item.moments:
             by_moment.setdefault(m.kind, []).append(item)
-    rows = [[tx(lang, "col_when"), tx(lang, "col_what")], [tx(lang, "when_before"), tx(lang, "do_prepare")]]
+    # questionnaires to prepare only when the plan has any; a return calculation or a stories
+    # method needs materials and agreements, not forms
+    questionnaires = any(i.effort.applies for i in plan.items)
+    prepare = tx(lang, "do_prepare") if questionnaires else tx(lang, "do_prepare_methods")
+    rows = [[tx(lang, "col_when"), tx(lang, "col_what")], [tx(lang, "when_before"), prepare]]
     if by_moment.get("voor"):
         names = _names(by_moment["voor"], lang)
         rows.append([when(tx(lang, "when_start"), c.start), tx(lang, "do_baseline", names=names)])
@@ -286,11 +290,22 @@ def _timeline(plan: Plan) -> list[Block]:
         middle = next((m.date for i in by_moment["tijdens"] for m in i.moments if m.kind == "tijdens"), None)
         names = _names(by_moment["tijdens"], lang)
         rows.append([when(tx(lang, "when_middle"), middle), tx(lang, "do_process", names=names)])
-    closing: list[PlanItem] = []
-    for kind in ("na", "verhalen", "achteraf"):
-        closing.extend(i for i in by_moment.get(kind, []) if all(i is not c for c in closing))
-    if closing:
-        rows.append([when(tx(lang, "when_end"), c.end), tx(lang, "do_followup", names=_names(closing, lang))])
+    # the end: a follow-up measurement, stories, and a closing calculation each say what they are
+    # (an MKBA is no "nameting")
+    end: list[str] = []
+    listed: list[PlanItem] = []
+    closing_text = {
+        "na": lambda names: tx(lang, "do_followup", names=names),
+        "verhalen": lambda names: tx(lang, "do_stories", names=names),
+        "achteraf": lambda names: tx(lang, "do_closing", names=names),
+    }
+    for kind, say in closing_text.items():
+        items = [i for i in by_moment.get(kind, []) if all(i is not x for x in listed)]
+        if items:
+            end.append(say(_names(items, lang)))
+            listed.extend(items)
+    if end:
+        rows.append([when(tx(lang, "when_end"), c.end), " ".join(end)])
     readers = _readers(plan, lang)
     report = tx(lang, "do_report", readers=readers) if readers else tx(lang, "do_report_plain")
     rows.append([tx(lang, "when_after"), report])
@@ -302,6 +317,8 @@ def _report(plan: Plan) -> list[Block]:
     out = [block("h2", tx(lang, "s_report")), block("p", tx(lang, "report_tellen"))]
     out.extend(_sources(lang, "tellen_vertellen"))
     if plan.choices.readers:
+        # a paragraph of its own first, or Markdown runs these into the list of sources above
+        out.append(block("p", Span(tx(lang, "report_readers_intro"), bold=True)))
         out.extend(block("li", tx(lang, f"reader_{r}")) for r in READERS if r in plan.choices.readers)
     else:
         out.append(block("p", tx(lang, "report_readers_open")))
