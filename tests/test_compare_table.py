@@ -65,3 +65,14 @@ def test_a_method_has_no_questions_or_minutes_rather_than_unknown_ones():
     assert "de methode zelf" in facts["Kosten"]
     scale = dict(d.facts(BANK, BANK.instruments["djg-11"], "nl"))
     assert scale["Afnametijd"] == "onbekend"  # a questionnaire's unknown stays unknown
+
+
+def test_a_name_that_ends_in_its_own_abbreviation_gets_no_second_one():
+    cbcl = BANK.instruments["cbcl-6-18"]
+    assert d.name_with_abbreviation(cbcl, "nl") == "Child Behavior Checklist 6-18 (CBCL)"
+    # an English abbreviation of its own, found as a word ("PAR" is not in "participatory")
+    pao = BANK.instruments["participatief-actieonderzoek"]
+    assert d.name_with_abbreviation(pao, "en") == "Participatory action research (PAR)"
+    assert d.name_with_abbreviation(pao, "nl") == "Participatief actieonderzoek (PAO)"
+    # a bracket that is a gloss, not an abbreviation, keeps the abbreviation after it
+    assert d.name_with_abbreviation(BANK.instruments["swls"], "nl").endswith("(Tevredenheid met het leven) (SWLS)")

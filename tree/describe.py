@@ -7,6 +7,7 @@ everywhere.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import pandas as pd
@@ -156,12 +157,20 @@ def caveats(inst: Instrument, lang: str) -> list[str]:
 
 def name_with_abbreviation(inst: Instrument, lang: str = "nl") -> str:
     name = inst.name_en if lang == "en" and inst.name_en else inst.name
-    if not inst.abbreviation:
+    abbreviation = (inst.abbreviation_en or inst.abbreviation) if lang == "en" else inst.abbreviation
+    if not abbreviation:
         return name
-    short = inst.abbreviation.split(" (")[0].strip()  # "CarerQol (CarerQol-7D en -VAS)" → "CarerQol"
-    if short.casefold() in name.casefold():
+    short = abbreviation.split(" (")[0].strip()  # "CarerQol (CarerQol-7D en -VAS)" → "CarerQol"
+    # as a word: "PAR" is not in "participatory", "CarerQol" is in "… (CarerQol)"
+    if re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", name, flags=re.IGNORECASE):
         return name
-    return f"{name} ({inst.abbreviation})"
+    if _ENDS_WITH_ABBREVIATION.search(name):  # "… (CBCL)" or "… (4DSQ)": a second one reads as a stutter
+        return name
+    return f"{name} ({abbreviation})"
+
+
+#: A name that already ends in its own abbreviation: one word of capitals and digits in brackets.
+_ENDS_WITH_ABBREVIATION = re.compile(r"\((?=[^)]*[A-Z][^)]*[A-Z])[A-Za-z0-9][A-Za-z0-9\-/&.]*\)\s*$")
 
 
 def kind_label(inst: Instrument, lang: str) -> str:

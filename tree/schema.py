@@ -247,6 +247,10 @@ class Instrument(BaseModel):
     name: NonEmpty = Field(description="Officiële (Nederlandse) naam.")
     name_en: NonEmpty | None = Field(default=None, description="Engelse naam.")
     abbreviation: NonEmpty | None = Field(default=None, description="Afkorting, bijv. ZRM.")
+    abbreviation_en: NonEmpty | None = Field(
+        default=None,
+        description="Engelse afkorting, alleen als die anders is (PAR voor PAO); leeg: de Nederlandse, of geen.",
+    )
     summary: NonEmpty = Field(description="2–4 zinnen in gewone taal (B1): wat het meet, voor wie, hoe.")
     summary_en: NonEmpty | None = Field(default=None, description="Dezelfde samenvatting in het Engels.")
     kind: Kind = Field(description="Soort: " + ", ".join(KINDS) + ".")
