@@ -160,8 +160,9 @@ def _instrument_blocks(bank: Databank, advice: Advice, n: int, match: Match) -> 
         blocks.append(_field(t(lang, "describe.measures"), measures))
     groups = ", ".join(_option_label(bank, lang, "doelgroep", o) for o in inst.doelgroep)
     blocks.append(_field(t(lang, "describe.for_whom"), groups))
-    blocks.append(_field(t(lang, "describe.items"), str(inst.items) if inst.items is not None else unknown))
-    minutes = tx(lang, "minutes_value", minutes=inst.minutes) if inst.minutes is not None else unknown
+    # the card's wording: "n.v.t." for a method, not "onbekend"
+    blocks.append(_field(t(lang, "describe.items"), describe.per_person(inst, inst.items, lang)))
+    minutes = describe.per_person(inst, inst.minutes, lang, "describe.minutes_value")
     blocks.append(_field(t(lang, "describe.minutes"), minutes))
     blocks.append(_field(t(lang, "describe.administered_by"), describe.text(inst, "administered_by", lang) or unknown))
     cost = describe.cost_text(inst, lang)

@@ -16,7 +16,7 @@ from .databank import Databank
 from .i18n import strings, t
 from .nudges import AREA_EFFECT, CLIENT_EFFECT, SATISFACTION
 from .recommend import Bundle, Fit, Match
-from .schema import BRANCHES, SIGNAL_KINDS, Instrument
+from .schema import BRANCHES, METHOD_KINDS, SIGNAL_KINDS, Instrument
 
 
 def option_label(bank: Databank, qid: str, oid: str, lang: str) -> str:
@@ -107,15 +107,11 @@ def text(inst: Instrument, field: str, lang: str) -> str | None:
     return getattr(inst, field)
 
 
-#: For these kinds the cost category is about the method or the published results, not about
-#: doing it (see the schema's ``cost``): the card says so, or "gratis" next to an MKBA reads as
-#: "an MKBA costs nothing".
-_COST_OF_METHOD = frozenset({"methode", "groepsmethode", "economische-evaluatie", "raamwerk"})
-
-
 def cost_text(inst: Instrument, lang: str) -> str:
     base = t(lang, "common.unknown") if inst.cost is None else t(lang, f"describe.cost_{inst.cost}")
-    if inst.cost is not None and inst.kind in _COST_OF_METHOD:
+    # for a method the category is about the method, for a monitor about its results (the schema's
+    # ``cost``): the card says so, or "gratis" next to an MKBA reads as "an MKBA costs nothing"
+    if inst.cost is not None and inst.kind in METHOD_KINDS:
         base = t(lang, "describe.cost_of_method", cost=base)
     elif inst.cost is not None and inst.kind == "monitor":
         base = t(lang, "describe.cost_of_monitor", cost=base)
@@ -186,10 +182,10 @@ def language_names(inst: Instrument, lang: str) -> str:
     return ", ".join(t(lang, f"languages.{c}") if f"languages.{c}" in strings(lang) else c for c in codes)
 
 
-def _per_person(inst: Instrument, value: object, lang: str, unit_key: str | None = None) -> str:
+def per_person(inst: Instrument, value: object, lang: str, unit_key: str | None = None) -> str:
     """Questions and minutes per person: "n.v.t." for a method, framework or return calculation
     (they have none; "onbekend" there reads as a gap in the databank)."""
-    if value is None and inst.kind in _COST_OF_METHOD:
+    if value is None and inst.kind in METHOD_KINDS:
         return t(lang, "describe.not_applicable")
     return _or_unknown(value, lang, unit_key)
 
@@ -200,8 +196,8 @@ def facts(bank: Databank, inst: Instrument, lang: str) -> list[tuple[str, str]]:
         (t(lang, "describe.measures"), text(inst, "measures", lang) or t(lang, "common.unknown")),
         (t(lang, "describe.for_whom"), option_labels(bank, "doelgroep", inst.doelgroep, lang)),
         (t(lang, "describe.kind"), kind_label(inst, lang)),
-        (t(lang, "describe.items"), _per_person(inst, inst.items, lang)),
-        (t(lang, "describe.minutes"), _per_person(inst, inst.minutes, lang, "describe.minutes_value")),
+        (t(lang, "describe.items"), per_person(inst, inst.items, lang)),
+        (t(lang, "describe.minutes"), per_person(inst, inst.minutes, lang, "describe.minutes_value")),
         (t(lang, "describe.administered_by"), text(inst, "administered_by", lang) or t(lang, "common.unknown")),
         (t(lang, "describe.cost"), cost_text(inst, lang)),
         (t(lang, "describe.training"), yes_no(inst.training_required, lang)),

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from .databank import Databank, Problem
 from .safe_files import UnsafeFile, read_inside
-from .schema import QUESTIONNAIRE_KINDS, Instrument
+from .schema import METHOD_KINDS, QUESTIONNAIRE_KINDS, Instrument
 from .yamlio import MAX_FILE_BYTES
 
 #: Dutch free-text fields and their English twins; both languages show every one of them.
@@ -30,7 +30,6 @@ TWINS: tuple[tuple[str, str], ...] = (
 )
 
 #: Kinds that are no measuring scale: their quality label can only be ``methode``.
-METHOD_KINDS: frozenset[str] = frozenset({"methode", "groepsmethode", "economische-evaluatie", "raamwerk"})
 
 # Words that show an instrument asks about satisfaction with, or experience of, a service.
 # Satisfaction with life (SWLS) is an outcome; satisfaction with a service is not.

@@ -57,6 +57,9 @@ KINDS: tuple[str, ...] = typing.get_args(Kind)
 QUESTIONNAIRE_KINDS: frozenset[str] = frozenset({"vragenlijst", "schaal", "checklist", "screening"})
 #: Kinds that find a need or open a conversation; they show change only when repeated.
 SIGNAL_KINDS: frozenset[str] = frozenset({"screening", "gespreksinstrument"})
+#: Methods, frameworks and return calculations: not a measuring scale (label ``methode``); they have
+#: no questions or minutes per person, and their cost category is about the method itself.
+METHOD_KINDS: frozenset[str] = frozenset({"methode", "groepsmethode", "economische-evaluatie", "raamwerk"})
 
 #: Cost categories, cheapest first (the ranking uses this order).
 Cost = Literal["gratis", "gratis-voorwaarden", "betaald", "licentie"]
