@@ -90,7 +90,9 @@ def _decide(item: Item, action: str, user: str, lang: str, **kw) -> None:
     ss.inbox_flash = t(lang, f"inbox.done_{action}", id=item.id)
 
 
-def _actions(bank: Databank, item: Item, user: str, lang: str, pending: review.Proposal | None = None) -> None:
+def _actions(bank: Databank, item: Item, user: str, lang: str, others: list[Item],
+             pending: review.Proposal | None = None) -> None:
+    """Approve, open, reject or merge one submission; ``others`` are the ones it may be merged into."""
     key = f"inbox:{item.id}"
     if pending is not None:  # its fix waits for a second curator: no second fix, no rejection now
         st.info(t(lang, "inbox.report_pending", change=pending.id, author=md_inline(pending.author)))
@@ -111,7 +113,7 @@ def _actions(bank: Databank, item: Item, user: str, lang: str, pending: review.P
         if right.form_submit_button(t(lang, "inbox.reject")):
             _decide(item, "afwijzen", user, lang, reason=reason)
             st.rerun()
-    others = [i for i in default_store().items(kind=item.kind) if i.id != item.id and i.status != "samengevoegd"]
+    others = [i for i in others if i.id != item.id]
     if others:
         with st.form(f"{key}:merge", border=False):
             left, right = st.columns([3, 1], vertical_alignment="bottom")
@@ -217,6 +219,11 @@ def inbox(bank: Databank, user: str) -> None:
                              format_func=lambda s: t(lang, f"inbox.status_{s}") if s else t(lang, "inbox.all"))
     items = default_store().items(status=status or None, kind=kind or None)
     pending = queue().pending_for() if review.four_eyes() else {}
+    # merge targets per kind, read once per run (not once per submission shown)
+    mergeable: dict[str, list[Item]] = {}
+    for other in default_store().items() if items else []:
+        if other.status != "samengevoegd":
+            mergeable.setdefault(other.kind, []).append(other)
     if not items:
         st.info(t(lang, "inbox.empty"))
     for item in items:
@@ -228,4 +235,4 @@ def inbox(bank: Databank, user: str) -> None:
                              curator=md_inline(d.curator), at=local_time(d.at),
                              reason=md_inline(d.reason or "")))
             if item.status == "nieuw":
-                _actions(bank, item, user, lang, pending.get(item.id))
+                _actions(bank, item, user, lang, mergeable.get(item.kind, []), pending.get(item.id))

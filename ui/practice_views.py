@@ -35,10 +35,6 @@ def practice_all() -> dict[str, Practice]:
         return {}
 
 
-def usage() -> dict[str, int]:
-    return {iid: p.organisations for iid, p in practice_all().items()}
-
-
 def practice_block(practice: Practice | None, lang: str) -> None:
     """"Uit de praktijk": how many used it, the real minutes, a few quotes (approved only)."""
     if practice is None:

@@ -125,3 +125,20 @@ def test_a_report_whose_fix_awaits_a_second_curator_is_not_fixed_twice(bank_copy
     (approve,) = [b for key, b in inbox_buttons(bert).items() if key.endswith(":ok") and key.startswith("chg:")]
     approve.click().run()
     assert store.get(rid).status == "verwerkt"
+
+
+def test_a_duplicate_is_merged_into_another_submission_of_its_kind(bank_copy, two_curators):  # noqa: F811
+    store = default_store()
+    first = store.submit(check("voorstel", {"name": "Buurtbarometer", "what": "Buurtbeleving"}))
+    second = store.submit(check("voorstel", {"name": "Buurt barometer", "what": "Hetzelfde"}))
+    store.submit(check("ervaring", {"for_whom": "ouderen", "story": "Goed."}, instrument="djg-11", known=KNOWN))
+    at = sign_in(open_page())
+    target = at.selectbox(key=f"inbox:{second}:target")
+    assert target.options == [f"#{first}"]  # only the other proposal: not itself, not the experience
+    target.set_value(first)
+    next(b for b in at.button if b.label == "Samenvoegen" and f"inbox:{second}:merge" in str(b.proto.form_id)).click()
+    at.run()
+    assert not at.exception, at.exception
+    merged = store.get(second)
+    assert (merged.status, merged.merged_into) == ("samengevoegd", first)
+    assert f"Inzending #{second} samengevoegd." in texts(at)

@@ -86,21 +86,21 @@ def field_help(spec: Leaf, lang: str) -> str:
     return text
 
 
+#: Where the words for a fixed choice live, per field: the locale key is this prefix + the value.
+_CHOICE_PREFIX: dict[str, str] = {
+    "kind": "kinds.",
+    "quality": "quality.",
+    "quality_basis.tested": "quality.tested_",
+    "cost": "describe.cost_",
+    "status": "curator_form.status_",
+    "scoring.direction": "curator_form.direction_",
+}
+
+
 def choice_key(path: str, value: str) -> str | None:
     """Where the words for a fixed choice live; ``None``: the id itself reads well enough."""
-    if path == "kind":
-        return f"kinds.{value}"
-    if path == "quality":
-        return f"quality.{value}"
-    if path == "quality_basis.tested":
-        return f"quality.tested_{value}"
-    if path == "cost":
-        return f"describe.cost_{value}"
-    if path == "status":
-        return f"curator_form.status_{value}"
-    if path == "scoring.direction":
-        return f"curator_form.direction_{value}"
-    return None
+    prefix = _CHOICE_PREFIX.get(path)
+    return f"{prefix}{value}" if prefix else None
 
 
 def choice_label(path: str, value: str, lang: str) -> str:
