@@ -178,10 +178,7 @@ def _save(bank: Databank, user: str, record: dict[str, Any], lang: str, *, force
     message = t("nl", "curator.commit_edit" if ss.ed_target else "curator.commit_new", id=record.get("id", "?"))
     report = _report()
     if report is not None:  # the change answers a report from practice: the history says which
-        f = report.fields
-        message += f"\n\nMelding #{report.id}: {f.get('field')} → {f.get('should_be')}"
-        if f.get("source"):
-            message += f" (bron: {f['source']})"
+        message += "\n\n" + report.history_note()
     try:
         if review.four_eyes():
             proposal = curator_inbox.queue().propose(

@@ -69,6 +69,14 @@ class Item:
     reason: str | None
     merged_into: int | None
 
+    def history_note(self) -> str:
+        """How a fault report is named in the history of the change it led to (Dutch, as every
+        history message): "Melding #3: Samenvatting → … (bron: …)". The fields are plain text
+        already (stripped when submitted)."""
+        f = self.fields
+        note = f"Melding #{self.id}: {f.get('field')} → {f.get('should_be')}"
+        return f"{note} (bron: {f['source']})" if f.get("source") else note
+
 
 @dataclass(frozen=True)
 class Decision:
