@@ -14,13 +14,19 @@ LINK = "?doelgroep=ouderen&thema=eenzaamheid&meten=effect-client&gegevens=cijfer
 DESK = {"width": 1400, "height": 1400}
 
 
-def test_curator_edit_shows_in_wizard(browser, curator_server) -> None:
-    base, _bank = curator_server
+def _signed_in_desk(browser, base: str):
+    """A browser context of its own at desk width, with anna signed in."""
     context = browser.new_context(viewport=DESK)
     page = context.new_page()
     page.set_default_timeout(20_000)
     curator = App(page, base)
     curator.sign_in_as_curator()
+    return context, page, curator
+
+
+def test_curator_edit_shows_in_wizard(browser, curator_server) -> None:
+    base, _bank = curator_server
+    context, page, curator = _signed_in_desk(browser, base)
     expect(page.get_by_text("Ingelogd als anna")).to_be_visible()
     # the desk uses the width: at 1400 px the content is far wider than the 736 px reading column
     assert page.get_by_test_id("stMainBlockContainer").bounding_box()["width"] > 1000
@@ -62,11 +68,7 @@ def test_switching_language_keeps_every_choice_in_the_form_and_the_list(browser,
     """The browser holds a choice widget's value as the words it showed: after a switch to
     English those words match no option. The form must keep the record's values, not drop them."""
     base, bank = curator_server
-    context = browser.new_context(viewport=DESK)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    curator = App(page, base)
-    curator.sign_in_as_curator()
+    context, page, curator = _signed_in_desk(browser, base)
     page.get_by_role("tab", name="Instrumenten").click()
     search = page.get_by_role("searchbox", name="Zoeken")
     curator.act(lambda: page.get_by_role("combobox", name="Sorteren op").click())
