@@ -75,6 +75,8 @@ def _used_keys() -> tuple[set[str], set[str]]:
         if section:
             literal |= {f"{section}.{k}" for k in re.findall(r"tx\(\s*[a-z_.]+,\s*[\"']([a-z_]+)[\"']", text)}
             built |= {f"{section}.{k}" for k in re.findall(r"tx\(\s*[a-z_.]+,\s*f[\"']([a-z_]*)\{", text)}
+    # a written-out prefix ("curator_form.status_" in a table of prefixes) builds keys too
+    built |= {k for k in literal if k.endswith(("_", "."))}
     # the tx helpers' own f"advice.{key}" / f"plan.{key}" say nothing about which keys are used
     built -= {f"{section}." for section in TX_SECTIONS.values()}
     return literal, built

@@ -209,17 +209,25 @@ def facts(bank: Databank, inst: Instrument, lang: str) -> list[tuple[str, str]]:
     ]
 
 
-def scoring_text(inst: Instrument, lang: str) -> str | None:
-    """How the score reads, in one line ("van 0 tot 11; een hogere score is slechter. 0-2 ...")."""
+def scoring_range(inst: Instrument, lang: str) -> str:
+    """The score's range and direction ("van 0 tot 11; een hogere score is slechter"), or ""."""
     s = inst.scoring
     if s is None:
-        return None
+        return ""
     parts = []
     if s.min is not None and s.max is not None:
         parts.append(t(lang, "plan.range_value", min=f"{s.min:g}", max=f"{s.max:g}"))
     if s.direction:
         parts.append(t(lang, f"plan.direction_{s.direction}"))
-    line = "; ".join(parts)
+    return "; ".join(parts)
+
+
+def scoring_text(inst: Instrument, lang: str) -> str | None:
+    """How the score reads, in one line ("van 0 tot 11; een hogere score is slechter. 0-2 ...")."""
+    s = inst.scoring
+    if s is None:
+        return None
+    line = scoring_range(inst, lang)
     if s.interpretation:
         reading = s.interpretation.en if lang == "en" else s.interpretation.nl
         line = f"{line}. {reading}" if line else reading

@@ -232,13 +232,9 @@ def _scoring(item: PlanItem, lang: str) -> list[Block]:
         else:
             out.append(block("p", tx(lang, "scoring_missing_no_url")))
         return out
-    parts = []
-    if s.min is not None and s.max is not None:
-        parts.append(tx(lang, "range_value", min=_number(s.min), max=_number(s.max)))
-    if s.direction:
-        parts.append(tx(lang, f"direction_{s.direction}"))
-    if parts:
-        out.append(field(tx(lang, "f_range"), "; ".join(parts)))
+    scores = describe.scoring_range(inst, lang)  # the compare table and detail page say it the same way
+    if scores:
+        out.append(field(tx(lang, "f_range"), scores))
     if s.interpretation:
         out.append(field(tx(lang, "f_reading"), s.interpretation.en if lang == "en" else s.interpretation.nl))
     if s.reference:
