@@ -142,3 +142,13 @@ def test_a_duplicate_is_merged_into_another_submission_of_its_kind(bank_copy, tw
     merged = store.get(second)
     assert (merged.status, merged.merged_into) == ("samengevoegd", first)
     assert f"Inzending #{second} samengevoegd." in texts(at)
+
+
+def test_times_read_in_dutch_time_whatever_the_server_runs_in():
+    import datetime as dt
+
+    from ui.curator_inbox import local_time
+
+    winter = dt.datetime(2026, 12, 5, 0, 21, tzinfo=dt.UTC)
+    summer = dt.datetime(2026, 7, 1, 12, 0, tzinfo=dt.UTC)
+    assert local_time(winter) == "2026-12-05 01:21" and local_time(summer) == "2026-07-01 14:00"
